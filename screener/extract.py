@@ -1,0 +1,654 @@
+"""Company mentions and theme links from one decoded document.
+
+The flow: ``Matcher.scan`` finds alias, keyword and ticker hits in the folded text (one
+Aho-Corasick pass, leftmost-longest); ``_accept`` keeps short or ambiguous aliases only where
+context supports them; ``_link`` gives each accepted mention a theme and a role from the
+document's structure (table rows, lists after a cue, parentheses, section headings, clauses)
+and the company's category. Offsets always index the decoded original text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from screener.reference import ANALYST_CATEGORIES, DEMAND_CATEGORIES, Knowledge
+from screener.text import fold
+from screener.tickers import TEXT_TICKER, market_of, ticker_from_match
+
+# Evidence kinds, strongest first; the number is the link's base confidence.
+EVIDENCE = {"table": 0.95, "list": 0.9, "paren": 0.85, "ticker": 0.8, "sentence": 0.65}
+ROLES = ("supplier", "spender", "customer", "analyst", "peer", "other")
+
+_SENT_END = "。！？!?\n"
+_CLAUSE_END = _SENT_END + "，,；;：:"
+_LIST_LEFT = set("、,，;；:：(（/|\t[【 ") | {"如", "和", "与", "及", "括"}
+_LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n") | {"等", "和", "与", "及"}
+_LIST_MARKERS = ("如", "包括", "例如", "比如", "such as", "including", "like")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
+_HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
+
+
+@dataclass
+class Mention:
+    company_id: str
+    start: int
+    end: int
+    matched: str
+    via: str  # "alias" or "ticker"
+    kind: str  # alias kind, or "ticker"
+    ambiguous: bool = False
+    ticker: str = ""
+
+
+@dataclass
+class Link:
+    company_id: str
+    theme: str | None
+    role: str
+    evidence: str
+    start: int
+    end: int
+    snippet: str
+    confidence: float
+    mentions: int = 1
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    payload: tuple[Any, ...]
+
+
+@dataclass
+class Layout:
+    """Sentence, clause and line boundaries plus section context of a text."""
+
+    text: str
+    sent_starts: list[int]
+    clause_starts: list[int]
+    line_starts: list[int]
+    lines: list[str]
+    table_line: list[bool]
+    bullet_line: list[bool]
+    heading_line: list[bool]
+    section_of_line: list[int]  # index of the governing heading line, -1 if none
+
+
+@dataclass
+class Extraction:
+    text: str
+    mentions: list[Mention] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    capex: list[dict[str, Any]] = field(default_factory=list)
+    publisher_guess: str | None = None
+
+
+# ---------------------------------------------------------------- matcher
+
+
+class Matcher:
+    """One automaton over every alias and theme keyword, on the folded form."""
+
+    def __init__(self, kb: Knowledge):
+        import ahocorasick
+
+        self.kb = kb
+        self.auto = ahocorasick.Automaton()
+        by_key: dict[str, list[dict[str, Any]]] = {}
+        for a in kb.aliases:
+            key = fold(a["alias"]).strip()
+            if len(key) < 2:
+                continue
+            by_key.setdefault(key, []).append(a)
+        self.collisions: list[str] = []
+        for key, rows in by_key.items():
+            cids = {r["company_id"] for r in rows}
+            if len(cids) > 1:
+                curated = {c for c in cids if kb.companies[c]["curated"]}
+                if len(curated) != 1:
+                    self.collisions.append(key)
+                    continue
+                cid = curated.pop()
+                rows = [r for r in rows if r["company_id"] == cid]
+            r = min(rows, key=lambda r: (r["ambiguous"], r["kind"] == "exchange"))
+            latin = key.isascii()
+            amb = any(x["ambiguous"] for x in rows)
+            # only Latin aliases need their written form for the case check
+            orig = next((x["alias"] for x in rows if x["alias"].isascii()), r["alias"])
+            auto_short = not kb.companies[r["company_id"]]["curated"] and amb
+            self.auto.add_word(
+                key, ("c", r["company_id"], r["kind"], amb, latin, orig, auto_short, len(key))
+            )
+        for k in kb.keywords:
+            key = fold(k["keyword"])
+            existing = self.auto.get(key, None)
+            if existing is None:
+                self.auto.add_word(key, ("k", k["theme"], key.isascii(), len(key)))
+        self.auto.make_automaton()
+
+    def scan(self, folded: str, original: str) -> list[Hit]:
+        hits: list[Hit] = []
+        for end, payload in self.auto.iter_long(folded):
+            start = end - payload[-1] + 1
+            latin = payload[4] if payload[0] == "c" else payload[2]
+            if latin and not _word_bounded(folded, start, end + 1):
+                continue
+            if payload[0] == "c" and latin and not _case_ok(original[start : end + 1], payload[5]):
+                continue
+            hits.append(Hit(start, end + 1, payload))
+        return hits
+
+
+def _word_bounded(s: str, start: int, end: int) -> bool:
+    before = s[start - 1] if start > 0 else " "
+    after = s[end] if end < len(s) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _case_ok(written: str, alias: str) -> bool:
+    """English names are proper nouns: capitalised; short acronyms must be in capitals."""
+    if not written[:1].isalpha():
+        return True
+    if alias.isupper() and len(alias) <= 5:
+        return written == written.upper()
+    return written[:1].isupper()
+
+
+@lru_cache(maxsize=4)
+def get_matcher(kb: Knowledge) -> Matcher:
+    """The matcher of a knowledge base, built once (Knowledge hashes by identity)."""
+    return Matcher(kb)
+
+
+# ---------------------------------------------------------------- layout
+
+
+def layout(text: str) -> Layout:
+    sent, clause = [0], [0]
+    for i, ch in enumerate(text):
+        if ch in _SENT_END or (ch == "." and _english_full_stop(text, i)):
+            sent.append(i + 1)
+            clause.append(i + 1)
+        elif ch in _CLAUSE_END:
+            clause.append(i + 1)
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    table = [_is_table_row(ln) for ln in lines]
+    bullet = [bool(_BULLET.match(ln)) and not t for ln, t in zip(lines, table, strict=True)]
+    heading = [_is_heading(ln) and not t for ln, t in zip(lines, table, strict=True)]
+    section, cur = [], -1
+    for i, h in enumerate(heading):
+        if h:
+            cur = i
+        section.append(cur)
+    return Layout(text, sent, clause, starts, lines, table, bullet, heading, section)
+
+
+def _english_full_stop(text: str, i: int) -> bool:
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    prev = text[i - 1] if i > 0 else " "
+    return (
+        nxt in " \n\t\"'”’"
+        and not prev.isdigit()
+        and not (prev.isupper() and i > 1 and text[i - 2] in " .")
+    )
+
+
+def _is_table_row(line: str) -> bool:
+    s = line.strip()
+    if not s or set(s) <= set("|-: \t"):
+        return False
+    cells = [c for c in re.split(r"\t|\|", s) if c.strip()]
+    return len(cells) >= 2 and ("\t" in s or s.count("|") >= 2)
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    if not s:
+        return False
+    if _HEADING_MARK.match(s):
+        return True
+    if len(s) <= 30 and s[-1] in ":：":
+        return True
+    return len(s) <= 24 and not any(p in s for p in "，。,；;！!？?、")
+
+
+def _span(starts: list[int], pos: int, text_len: int) -> tuple[int, int]:
+    i = bisect.bisect_right(starts, pos) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else text_len
+    return starts[i], end
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract(text: str, kb: Knowledge, published_on: str | None = None) -> Extraction:
+    """Mentions, links and capex facts of one document."""
+    from screener.capex import extract_capex
+
+    folded = fold(text)
+    m = get_matcher(kb)
+    hits = m.scan(folded, text)
+    lay = layout(text)
+    keywords = [h for h in hits if h.payload[0] == "k"]
+    mentions = _accept(text, folded, kb, hits, lay, keywords)
+    out = Extraction(text=text, mentions=mentions)
+    out.links = _link(text, folded, kb, mentions, keywords, lay)
+    out.capex = extract_capex(text, folded, kb, mentions, lay, published_on)
+    out.publisher_guess = _publisher(kb, mentions)
+    return out
+
+
+def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> list[Mention]:
+    found: list[Mention] = []
+    for mt in TEXT_TICKER.finditer(text):
+        ticker, bare = ticker_from_match(mt)
+        if not ticker:
+            continue
+        if market_of(ticker) == "US" and ticker not in kb.ticker_company:
+            ticker = kb.us_symbol.get(ticker.split(".")[0], ticker)
+        cid = kb.ticker_company.get(ticker)
+        if cid is None:
+            continue
+        s, e = mt.span()
+        if bare:
+            before = text[max(0, s - 3) : s].rstrip()
+            after = text[e : e + 2].lstrip()
+            in_paren = (
+                before.endswith(("(", "（", "[", ",", "，", "、")) and after[:1] in ")）],，、;；"
+            )
+            after_name = any(alias_ends.get(p) for p in range(max(0, s - 2), s + 1))
+            if not (in_paren or after_name):
+                continue
+        found.append(Mention(cid, s, e, text[s:e], "ticker", "ticker", False, ticker))
+    return found
+
+
+def _accept(
+    text: str, folded: str, kb: Knowledge, hits: list[Hit], lay: Layout, keywords: list[Hit]
+) -> list[Mention]:
+    cands = [
+        Mention(
+            h.payload[1], h.start, h.end, text[h.start : h.end], "alias", h.payload[2], h.payload[3]
+        )
+        for h in hits
+        if h.payload[0] == "c"
+    ]
+    auto_short = {(h.start, h.payload[1]) for h in hits if h.payload[0] == "c" and h.payload[6]}
+    alias_ends = {c.end: c.company_id for c in cands}
+    tickers = _ticker_mentions(text, kb, alias_ends)
+    taken = [(t.start, t.end) for t in tickers]
+    cands = [c for c in cands if not any(s < c.end and c.start < e for s, e in taken)]
+
+    strong = [c for c in cands if not c.ambiguous] + tickers
+    established = {c.company_id for c in strong}
+    kw_clauses = {bisect.bisect_right(lay.clause_starts, k.start) for k in keywords}
+    accepted = list(strong)
+    for c in cands:
+        if not c.ambiguous:
+            continue
+        # (A) a ticker of the same company right after the name
+        if any(t.company_id == c.company_id and 0 <= t.start - c.end <= 3 for t in tickers):
+            accepted.append(c)
+            continue
+        left = _left_bounded(text, c.start)
+        right = _right_bounded(text, c.end)
+        clause = bisect.bisect_right(lay.clause_starts, c.start)
+        siblings = [
+            o
+            for o in cands + tickers
+            if o is not c
+            and o.company_id != c.company_id
+            and bisect.bisect_right(lay.clause_starts, o.start) == clause
+            and (not o.ambiguous or (o.start, o.company_id) not in auto_short)
+        ]
+        # (B) an item of a list of companies (or of a list in a theme clause)
+        if left and right:
+            if (c.start, c.company_id) in auto_short:
+                if any(not o.ambiguous for o in siblings):
+                    accepted.append(c)
+                    continue
+            elif siblings or clause in kw_clauses:
+                accepted.append(c)
+                continue
+        # (C) the company is already named unambiguously here and this use stands alone
+        if c.company_id in established and left and (c.start, c.company_id) not in auto_short:
+            accepted.append(c)
+    accepted.sort(key=lambda x: (x.start, x.end))
+    return accepted
+
+
+def _left_bounded(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \u3000":
+        j -= 1
+    if j < 0:
+        return True
+    ch = text[j]
+    if ch in _LIST_LEFT or ch in _SENT_END:
+        return True
+    return text[max(0, j - 1) : j + 1] in ("包括", "例如", "比如")
+
+
+def _right_bounded(text: str, end: int) -> bool:
+    j = end
+    while j < len(text) and text[j] in " \u3000":
+        j += 1
+    return j >= len(text) or text[j] in _LIST_RIGHT or text[j] in _SENT_END
+
+
+def _publisher(kb: Knowledge, mentions: list[Mention]) -> str | None:
+    counts = Counter(
+        m.company_id for m in mentions if kb.category(m.company_id) in ANALYST_CATEGORIES
+    )
+    if not counts:
+        return None
+    cid, n = counts.most_common(1)[0]
+    others = sum(counts.values()) - n
+    if n >= 3 and n > others:
+        c = kb.companies[cid]
+        return str(c["name_zh"] or c["name_en"])
+    return None
+
+
+# ---------------------------------------------------------------- themes and roles
+
+
+def _has(s: str, cues: list[str]) -> bool:
+    return any(c in s for c in cues)
+
+
+def _strip(s: str, words: list[str]) -> str:
+    """Blank out words that contain a cue without meaning it, keeping offsets."""
+    for w in words:
+        s = s.replace(w, " " * len(w))
+    return s
+
+
+def _link(
+    text: str, folded: str, kb: Knowledge, mentions: list[Mention], keywords: list[Hit], lay: Layout
+) -> list[Link]:
+    cues = kb.cues
+    role_cues = cues["roles"]
+    struct = cues["structure"]
+    n = len(text)
+    kw_starts = [k.start for k in keywords]
+    raw: list[Link] = []
+    for idx, mnt in enumerate(mentions):
+        cid = mnt.company_id
+        cat = kb.category(cid)
+        line_no = bisect.bisect_right(lay.line_starts, mnt.start) - 1
+        ls, le = _span(lay.line_starts, mnt.start, n)
+        ss, se = _span(lay.sent_starts, mnt.start, n)
+        cs, ce = _span(lay.clause_starts, mnt.start, n)
+        sentence = folded[ss:se]
+        sec = lay.section_of_line[line_no]
+        heading = fold(lay.lines[sec]) if sec >= 0 else ""
+        heading_themes = (
+            _themes_in(keywords, lay.line_starts[sec], lay.line_starts[sec] + len(heading))
+            if sec >= 0
+            else []
+        )
+
+        if cat in ANALYST_CATEGORIES:
+            raw.append(_mk(mnt, None, "analyst", "sentence", text, ss, se))
+            continue
+
+        theme_ev = _structure_theme(
+            mnt,
+            mentions,
+            idx,
+            text,
+            folded,
+            keywords,
+            kw_starts,
+            lay,
+            line_no,
+            ls,
+            le,
+            cs,
+            ce,
+            ss,
+            se,
+            heading_themes,
+        )
+        demand_section = sec >= 0 and _has(heading, struct["demand_heading"])
+        if theme_ev is None:
+            themes, ev = [], "sentence"
+        else:
+            themes, ev = theme_ev
+        themes = _prefer(themes, kb.priors.get(cid, set()), mnt.start, keywords)
+        if mnt.via == "ticker" and ev == "sentence":
+            ev = "ticker"
+
+        clause = _strip(folded[cs:ce], role_cues["not_spender"])
+        sentence = _strip(sentence, role_cues["not_spender"])
+        if demand_section:
+            role = "customer"
+        elif cat in DEMAND_CATEGORIES or (
+            cat == "telecom" and _has(sentence, role_cues["spender"])
+        ):
+            if _has(clause, role_cues["spender"]):
+                role = "spender"
+            elif _has(clause, role_cues["customer"]):
+                role = "customer"
+            elif _has(sentence, role_cues["spender_strong"]):
+                role = "spender"
+            elif _has(sentence, role_cues["peer"]):
+                role = "peer"
+            elif _has(sentence, role_cues["customer"]):
+                role = "customer"
+            else:
+                role = "other"
+            # a buyer's themes come from what its own clause or sentence says it buys
+            themes = _themes_in(keywords, cs, ce) or _themes_in(keywords, ss, se)
+            if role not in ("spender", "customer"):
+                themes = []
+            ev = "sentence"
+        elif ev in ("table", "list", "paren") or themes and _has(sentence, role_cues["supplier"]):
+            role = "supplier"
+        else:
+            role = "other"
+        if role == "supplier" and not themes:
+            role = "other"
+        if not themes:
+            if role != "other":
+                raw.append(_mk(mnt, None, role, ev, text, ss, se))
+            continue
+        for t in themes:
+            raw.append(_mk(mnt, t, role, ev, text, ss, se))
+    return _merge(raw, kb)
+
+
+def _themes_in(keywords: list[Hit], start: int, end: int) -> list[str]:
+    out: list[str] = []
+    for k in keywords:
+        if start <= k.start < end and k.payload[1] not in out:
+            out.append(k.payload[1])
+    return out
+
+
+def _structure_theme(
+    mnt: Mention,
+    mentions: list[Mention],
+    idx: int,
+    text: str,
+    folded: str,
+    keywords: list[Hit],
+    kw_starts: list[int],
+    lay: Layout,
+    line_no: int,
+    ls: int,
+    le: int,
+    cs: int,
+    ce: int,
+    ss: int,
+    se: int,
+    heading_themes: list[str],
+) -> tuple[list[str], str] | None:
+    # 1. table row: keywords in the other cells, else the section heading's themes
+    if lay.table_line[line_no]:
+        line = text[ls:le]
+        own = _cell_span(line, mnt.start - ls)
+        row = [
+            t
+            for k in keywords
+            if ls <= k.start < le and not (own[0] <= k.start - ls < own[1])
+            for t in [k.payload[1]]
+        ]
+        themes = list(dict.fromkeys(row)) or heading_themes
+        if themes:
+            return themes, "table"
+    # 2. a list: after a colon or "such as" that follows a theme keyword in the sentence
+    run_start = _list_run_start(text, mentions, idx, ss)
+    if run_start is not None:
+        before = _themes_in(keywords, ss, run_start)
+        own_clause = _themes_in(keywords, cs, ce)
+        themes = own_clause or before
+        if themes:
+            return themes, "list"
+    if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
+        own = _themes_in(keywords, ls, le)
+        return (own or heading_themes), "list"
+    # 3. parentheses: "服务器(中兴、烽火)" or "中恒电气(HVDC)"
+    p = _paren_theme(text, mnt, keywords, cs)
+    if p:
+        return p, "paren"
+    # 4. a clause, else the sentence, pairing a keyword with the company
+    themes = _themes_in(keywords, cs, ce)
+    if themes:
+        return themes, "sentence"
+    themes = _themes_in(keywords, ss, se)
+    if themes:
+        return themes, "sentence"
+    return None
+
+
+def _cell_span(line: str, pos: int) -> tuple[int, int]:
+    start = max(line.rfind("\t", 0, pos), line.rfind("|", 0, pos)) + 1
+    ends = [e for e in (line.find("\t", pos), line.find("|", pos)) if e >= 0]
+    return start, (min(ends) if ends else len(line))
+
+
+_JOIN = set("、,，;；/ \u3000\t和与及或&") | {"and", "or"}
+
+
+def _only_joiners(gap: str) -> bool:
+    g = gap.strip()
+    for w in ("以及", "and", "or", "&"):
+        g = g.replace(w, "")
+    return all(ch in _JOIN for ch in g)
+
+
+def _list_run_start(text: str, mentions: list[Mention], idx: int, sent_start: int) -> int | None:
+    """Position of the colon or "such as" that opens the list of names holding mention idx."""
+    i = idx
+    while i > 0:
+        prev = mentions[i - 1]
+        if prev.end <= sent_start or not _only_joiners(text[prev.end : mentions[i].start]):
+            break
+        i -= 1
+    head = text[max(sent_start, mentions[i].start - 12) : mentions[i].start].rstrip(" \u3000")
+    if head.endswith((":", "：")):
+        return (
+            mentions[i].start
+            - (len(text[: mentions[i].start]) - len(text[: mentions[i].start].rstrip(" \u3000")))
+            - 1
+        )
+    low = head.lower()
+    for mk in _LIST_MARKERS:
+        if low.endswith(mk):
+            return mentions[i].start - len(mk) - (len(head) - len(head.rstrip()))
+    return None
+
+
+def _line_is_list(line: str) -> bool:
+    s = line.strip()
+    return (
+        bool(s)
+        and len(s) <= 80
+        and not any(p in s for p in "。！？!?")
+        and ("、" in s or "," in s or "，" in s)
+    )
+
+
+def _paren_theme(
+    text: str, mnt: Mention, keywords: list[Hit], clause_start: int
+) -> list[str] | None:
+    open_pos = max(
+        text.rfind("(", clause_start, mnt.start), text.rfind("（", clause_start, mnt.start)
+    )
+    if open_pos >= 0 and not any(c in text[open_pos : mnt.start] for c in ")）"):
+        before = [
+            k for k in keywords if open_pos - 10 <= k.end <= open_pos and k.start >= clause_start
+        ]
+        if before:
+            return [before[-1].payload[1]]
+    j = mnt.end
+    while j < len(text) and text[j] in " \u3000":
+        j += 1
+    if j < len(text) and text[j] in "(（":
+        close = min([x for x in (text.find(")", j), text.find("）", j)) if x >= 0] or [j])
+        inside = [k.payload[1] for k in keywords if j < k.start < close]
+        if inside:
+            return list(dict.fromkeys(inside))
+    return None
+
+
+def _prefer(themes: list[str], prior: set[str], pos: int, keywords: list[Hit]) -> list[str]:
+    """Several themes in one context: keep those the company is known for; else the nearest."""
+    if len(themes) <= 1:
+        return themes
+    known = [t for t in themes if t in prior]
+    if known:
+        return known
+    near = min((k for k in keywords if k.payload[1] in themes), key=lambda k: abs(k.start - pos))
+    return [near.payload[1]]
+
+
+def _snippet(text: str, ss: int, se: int, start: int, end: int, width: int = 40) -> str:
+    a = max(ss, start - width)
+    b = min(se, end + width)
+    return " ".join(text[a:b].split())
+
+
+def _mk(m: Mention, theme: str | None, role: str, ev: str, text: str, ss: int, se: int) -> Link:
+    return Link(
+        m.company_id,
+        theme,
+        role,
+        ev,
+        m.start,
+        m.end,
+        _snippet(text, ss, se, m.start, m.end),
+        EVIDENCE[ev],
+    )
+
+
+def _merge(raw: list[Link], kb: Knowledge) -> list[Link]:
+    """One link per (company, theme, role): strongest evidence, first position, mention count."""
+    best: dict[tuple[str, str | None, str], Link] = {}
+    for lk in raw:
+        key = (lk.company_id, lk.theme, lk.role)
+        cur = best.get(key)
+        if cur is None:
+            best[key] = lk
+            continue
+        cur.mentions += 1
+        if EVIDENCE[lk.evidence] > EVIDENCE[cur.evidence]:
+            lk.mentions = cur.mentions
+            best[key] = lk
+    for lk in best.values():
+        prior = kb.priors.get(lk.company_id, set())
+        if lk.theme and prior and lk.theme not in prior:
+            lk.confidence = round(lk.confidence - 0.1, 2)
+    return sorted(best.values(), key=lambda x: (x.start, x.company_id, x.theme or "", x.role))

@@ -1,0 +1,206 @@
+"""Bytes -> text -> matching form.
+
+``decode`` turns raw bytes into text and names the encoding; ``detect_language`` labels the
+text ``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed``; ``fold`` makes the matching form: NFKC
+(full-width -> half-width), case-folded, Traditional -> Simplified, **one character for one
+character**, so an offset into the folded text is the same offset into the decoded original.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from screener.errors import InputError
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 with no BOM shows as NULs in every other byte (ASCII) or a steady high byte."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2], raw[1::2]
+    for enc, zeros in (("utf-16-le", odd.count(0)), ("utf-16-be", even.count(0))):
+        if zeros >= len(raw) // 8:
+            try:
+                return enc if raw.decode(enc) else None
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def _cjk_score(text: str) -> float:
+    """Share of characters that are common CJK/ASCII text rather than rare or private-use."""
+    good = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF:
+            good += 1
+    return good / max(1, len(text))
+
+
+def decode(raw: bytes, name: str = "<bytes>") -> Decoded:
+    """Decode document bytes; raise InputError naming ``name`` when they are not text."""
+    if not raw.strip():
+        raise InputError(f"{name}: empty file (expected a text document)")
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            label = "utf-8-bom" if enc == "utf-8-sig" else enc
+            try:
+                return Decoded(raw.decode(enc), label)
+            except UnicodeDecodeError as e:
+                raise InputError(
+                    f"{name}: has a {label} byte-order mark but is not {enc} text "
+                    f"({e.reason} at byte {e.start})"
+                ) from e
+    enc16 = _utf16_without_bom(raw)
+    if enc16:
+        return Decoded(raw.decode(enc16), enc16)
+    if b"\x00" in raw:
+        raise InputError(f"{name}: binary data (NUL bytes), not a text document")
+    try:
+        return Decoded(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates: list[tuple[float, str, str]] = []
+    for enc in ("gb18030", "big5"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_cjk_score(text) + _hant_bias(text, enc), enc, text))
+    if not candidates:
+        best = _charset_normalizer_guess(raw)
+        if best is None:
+            raise InputError(f"{name}: cannot decode: not UTF-8/UTF-16, GB18030 or Big5 text")
+        return best
+    candidates.sort(reverse=True)
+    _, enc, text = candidates[0]
+    return Decoded(text, enc)
+
+
+def _hant_bias(text: str, enc: str) -> float:
+    """Big5 bytes decoded as GB18030 give valid but Simplified-looking noise, and vice versa:
+    prefer the reading whose script is consistent (Big5 -> Traditional, GB -> Simplified)."""
+    hans, hant = script_counts(text)
+    total = hans + hant
+    if not total:
+        return 0.0
+    share = (hant if enc == "big5" else hans) / total
+    return 0.5 * share
+
+
+def _charset_normalizer_guess(raw: bytes) -> Decoded | None:
+    from charset_normalizer import from_bytes
+
+    best: Any = from_bytes(raw).best()
+    if best is None or best.encoding is None:
+        return None
+    return Decoded(str(best), str(best.encoding).replace("_", "-"))
+
+
+# ---------------------------------------------------------------- script and language
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+_T2S: dict[str, str] = {}
+_IS_HANT: dict[str, bool] = {}
+_IS_HANS: dict[str, bool] = {}
+
+
+def _learn(chars: set[str]) -> None:
+    """Classify unseen CJK characters in one OpenCC call each way (joined, 1:1 per char)."""
+    new = sorted(c for c in chars if c not in _T2S)
+    if not new:
+        return
+    t2s, s2t = _converters()
+    joined = "\n".join(new)
+    simp = t2s.convert(joined).split("\n")
+    trad = s2t.convert(joined).split("\n")
+    for c, s, t in zip(new, simp, trad, strict=True):
+        _T2S[c] = s if len(s) == 1 else c
+        _IS_HANT[c] = len(s) == 1 and s != c
+        _IS_HANS[c] = len(t) == 1 and t != c
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """(characters only Simplified writes, characters only Traditional writes)."""
+    chars = {c for c in set(text) if _is_cjk(c)}
+    _learn(chars)
+    hans = hant = 0
+    for c in chars:
+        n = text.count(c)
+        if _IS_HANT[c]:
+            hant += n
+        elif _IS_HANS[c]:
+            hans += n
+    return hans, hant
+
+
+def detect_language(text: str) -> str:
+    """``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed`` from script shares."""
+    cjk = sum(1 for c in text if _is_cjk(c))
+    latin_words = sum(1 for w in text.split() if w[:1].isascii() and w[:1].isalpha())
+    if cjk == 0:
+        return "en"
+    hans, hant = script_counts(text)
+    zh = "zh-Hant" if hant > hans * 2 else "zh-Hans"
+    # English words take ~6 chars each; mixed when a third or more of the text is English
+    english_chars = latin_words * 6
+    if english_chars > cjk * 0.5 and cjk > english_chars * 0.1:
+        return "mixed"
+    if english_chars > cjk * 10:
+        return "en"
+    return zh
+
+
+# ---------------------------------------------------------------- folding
+
+
+_FOLD: dict[int, str] = {}
+
+
+def _fold_char(c: str) -> str:
+    n = unicodedata.normalize("NFKC", c)
+    if len(n) != 1:
+        n = c
+    n = n.lower() if len(n.lower()) == 1 else n
+    return _T2S.get(n, n)
+
+
+def fold(text: str) -> str:
+    """Matching form of ``text`` with ``len(fold(text)) == len(text)``."""
+    new = [c for c in set(text) if ord(c) not in _FOLD]
+    if new:
+        nfkc = [unicodedata.normalize("NFKC", c) for c in new]
+        _learn({n for n in nfkc if len(n) == 1 and _is_cjk(n)})
+        for c in new:
+            _FOLD[ord(c)] = _fold_char(c)
+    return text.translate(_FOLD)
