@@ -227,7 +227,13 @@ def extract_capex(
         if quarter is None:
             prev = {**row, "_end": e, "_sent": ss}
             if scope == "total":
-                carry = {"company": company, "period": period, "para": para, "amount": amount}
+                carry = {
+                    "company": company,
+                    "period": period,
+                    "para": para,
+                    "amount": amount,
+                    "currency": currency,
+                }
         key = (company, label, period, round(amount), currency, qual, scope)
         if key in seen:
             continue

@@ -1,0 +1,230 @@
+"""Documents -> rows: read a file, decode it, extract, and shape the facts as DataFrames.
+
+Used by ``ingest`` (user documents) and by ``scripts/make_corpus.py`` (the bundled facts of
+the seed documents in ``data/corpus/``). Both go through ``read_document``, so the bundled
+facts are exactly what the extractor produces.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from screener.errors import InputError
+from screener.extract import Extraction, extract
+from screener.reference import DATA_DIR, Knowledge
+from screener.text import decode, detect_language
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".csv", ".tsv", ".html", ".htm", ""}
+MAX_BYTES = 50 * 1024 * 1024
+
+MENTION_SCHEMA = {
+    "doc_id": pl.String,
+    "company_id": pl.String,
+    "start_pos": pl.Int32,
+    "end_pos": pl.Int32,
+    "matched": pl.String,
+    "via": pl.String,
+    "alias_kind": pl.String,
+    "ticker": pl.String,
+}
+LINK_SCHEMA = {
+    "doc_id": pl.String,
+    "company_id": pl.String,
+    "theme": pl.String,
+    "role": pl.String,
+    "evidence": pl.String,
+    "start_pos": pl.Int32,
+    "end_pos": pl.Int32,
+    "snippet": pl.String,
+    "confidence": pl.Float64,
+    "mentions": pl.Int32,
+}
+CAPEX_SCHEMA = {
+    "doc_id": pl.String,
+    "company_id": pl.String,
+    "spender_label": pl.String,
+    "period": pl.String,
+    "amount": pl.Float64,
+    "amount_low": pl.Float64,
+    "amount_high": pl.Float64,
+    "currency": pl.String,
+    "qualifier": pl.String,
+    "scope": pl.String,
+    "start_pos": pl.Int32,
+    "end_pos": pl.Int32,
+    "matched": pl.String,
+    "snippet": pl.String,
+}
+DOCUMENT_SCHEMA = {
+    "doc_id": pl.String,
+    "path": pl.String,
+    "title": pl.String,
+    "publisher": pl.String,
+    "published_on": pl.Date,
+    "date_source": pl.String,
+    "language": pl.String,
+    "encoding": pl.String,
+    "sha256": pl.String,
+    "n_chars": pl.Int32,
+}
+
+
+@dataclass
+class Document:
+    """One decoded, extracted document and its registry row."""
+
+    row: dict[str, Any]
+    text: str
+    extraction: Extraction
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.row["doc_id"])
+
+
+def read_document(
+    path: Path,
+    kb: Knowledge,
+    *,
+    published_on: date | None = None,
+    title: str | None = None,
+    publisher: str | None = None,
+    display_path: str | None = None,
+) -> Document:
+    """Read, decode and extract one file. Raises InputError naming the file."""
+    name = display_path or str(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB, not a document")
+        raw = path.read_bytes()
+    except FileNotFoundError as e:
+        raise InputError(f"{name}: no such file") from e
+    except IsADirectoryError as e:
+        raise InputError(f"{name}: is a directory (expected a text file)") from e
+    except PermissionError as e:
+        raise InputError(f"{name}: permission denied") from e
+    decoded = decode(raw, name)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name}: no text after decoding")
+    sha = hashlib.sha256(raw).hexdigest()
+    date_source = "given"
+    if published_on is None:
+        published_on, date_source = datetime.now().date(), "ingest_time"
+    ext = extract(text, kb, published_on.isoformat())
+    row = {
+        "doc_id": sha[:16],
+        "path": name,
+        "title": title or _title(text),
+        "publisher": publisher or ext.publisher_guess,
+        "published_on": published_on,
+        "date_source": date_source,
+        "language": detect_language(text),
+        "encoding": decoded.encoding,
+        "sha256": sha,
+        "n_chars": len(text),
+    }
+    return Document(row, text, ext)
+
+
+def _title(text: str) -> str:
+    """The first line if it is short enough to be a title, else the start of the first line."""
+    for line in text.split("\n"):
+        s = line.strip().lstrip("#").strip()
+        if len(s) >= 4:
+            return s if len(s) <= 60 else s[:30].rstrip() + "…"
+    return ""
+
+
+def frames(docs: list[Document]) -> dict[str, pl.DataFrame]:
+    """The documents' facts as DataFrames shaped like the tables (capex without FX columns)."""
+    mentions, links, capex = [], [], []
+    for d in docs:
+        for m in d.extraction.mentions:
+            mentions.append(
+                {
+                    "doc_id": d.doc_id,
+                    "company_id": m.company_id,
+                    "start_pos": m.start,
+                    "end_pos": m.end,
+                    "matched": m.matched,
+                    "via": m.via,
+                    "alias_kind": m.kind,
+                    "ticker": m.ticker or None,
+                }
+            )
+        for lk in d.extraction.links:
+            links.append(
+                {
+                    "doc_id": d.doc_id,
+                    "company_id": lk.company_id,
+                    "theme": lk.theme,
+                    "role": lk.role,
+                    "evidence": lk.evidence,
+                    "start_pos": lk.start,
+                    "end_pos": lk.end,
+                    "snippet": lk.snippet,
+                    "confidence": lk.confidence,
+                    "mentions": lk.mentions,
+                }
+            )
+        for c in d.extraction.capex:
+            capex.append({"doc_id": d.doc_id, **{k: c[k] for k in CAPEX_SCHEMA if k != "doc_id"}})
+    return {
+        "documents": pl.DataFrame([d.row for d in docs], schema=DOCUMENT_SCHEMA),
+        "mentions": pl.DataFrame(mentions, schema=MENTION_SCHEMA),
+        "links": pl.DataFrame(links, schema=LINK_SCHEMA),
+        "capex": pl.DataFrame(capex, schema=CAPEX_SCHEMA),
+    }
+
+
+# ---------------------------------------------------------------- the bundled seed corpus
+
+CORPUS_DIR = DATA_DIR / "corpus"
+
+
+def seed_registry(data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
+    """Hand-kept facts about the seed documents: file, title, publisher, published_on."""
+    with (data_dir / "corpus" / "registry.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def extract_seeds(
+    seeds_dir: Path, kb: Knowledge, data_dir: Path = DATA_DIR
+) -> dict[str, pl.DataFrame]:
+    """Run the extractor over the seed documents listed in the registry."""
+    docs = []
+    for r in seed_registry(data_dir):
+        docs.append(
+            read_document(
+                seeds_dir / r["file"],
+                kb,
+                published_on=date.fromisoformat(r["published_on"]),
+                title=r["title"] or None,
+                publisher=r["publisher"] or None,
+                display_path=f"seeds/{r['file']}",
+            )
+        )
+    return frames(docs)
+
+
+def write_corpus(out: dict[str, pl.DataFrame], corpus_dir: Path = CORPUS_DIR) -> None:
+    for name in ("documents", "mentions", "links", "capex"):
+        out[name].write_csv(corpus_dir / f"{name}.csv")
+
+
+def read_corpus(corpus_dir: Path = CORPUS_DIR) -> dict[str, pl.DataFrame]:
+    schemas = {
+        "documents": DOCUMENT_SCHEMA,
+        "mentions": MENTION_SCHEMA,
+        "links": LINK_SCHEMA,
+        "capex": CAPEX_SCHEMA,
+    }
+    return {name: pl.read_csv(corpus_dir / f"{name}.csv", schema=s) for name, s in schemas.items()}

@@ -1,0 +1,16 @@
+-- One row per document version. doc_id is the first 16 hex digits of sha256 (raw bytes).
+-- date_source: given (registry or --published), ingest_time (no date known).
+create table documents (
+    doc_id       varchar primary key,
+    path         varchar not null,
+    title        varchar,
+    publisher    varchar,
+    published_on date not null,
+    date_source  varchar not null,
+    language     varchar not null check (language in ('zh-Hans', 'zh-Hant', 'en', 'mixed')),
+    encoding     varchar not null,
+    sha256       varchar not null unique,
+    n_chars      integer not null,
+    bundled      boolean not null,
+    ingested_at  timestamp not null
+);

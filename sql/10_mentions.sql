@@ -1,0 +1,11 @@
+-- Every accepted company mention; offsets index the decoded document text [start, end).
+create table mentions (
+    doc_id     varchar not null references documents (doc_id),
+    company_id varchar not null references companies (company_id),
+    start_pos  integer not null,
+    end_pos    integer not null,
+    matched    varchar not null,
+    via        varchar not null check (via in ('alias', 'ticker')),
+    alias_kind varchar not null,
+    ticker     varchar
+);
