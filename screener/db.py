@@ -103,6 +103,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
     ]
     if prior_rows:
         _insert(con, "company_themes", pl.DataFrame(prior_rows).unique())
+    _insert(con, "theme_allocation", pl.read_csv(DATA_DIR / "theme_allocation.csv"))
+    _insert(con, "score_weights", scoring_frame(DATA_DIR / "scoring.toml"))
     _insert(
         con,
         "fx",
@@ -110,6 +112,26 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
             pl.col("cny_per_unit").cast(pl.Float64), pl.col("as_of").str.to_date()
         ),
     )
+
+
+def scoring_frame(path: Path) -> pl.DataFrame:
+    """data/scoring.toml as rows of score_weights."""
+    import tomllib
+
+    with path.open("rb") as f:
+        cfg = tomllib.load(f)
+    rows = [{"kind": "component", "name": k, "weight": float(v)} for k, v in cfg["weights"].items()]
+    rows += [
+        {"kind": "exposure_part", "name": k, "weight": float(v)} for k, v in cfg["exposure"].items()
+    ]
+    rows.append(
+        {
+            "kind": "setting",
+            "name": "half_life_days",
+            "weight": float(cfg["recency"]["half_life_days"]),
+        }
+    )
+    return pl.DataFrame(rows)
 
 
 def insert_facts(
@@ -207,7 +229,7 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
                 built_at=datetime.now().isoformat(timespec="seconds"),
             )
             counts = {
-                t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
                 for t in ("documents", "companies", "listings", "links", "capex")
             }  # type: ignore[index]
             con.execute("checkpoint")
@@ -344,10 +366,10 @@ def ingest(
                 for d in docs:
                     same = con.execute(
                         "select path from documents where sha256 = ?", [d.row["sha256"]]
-                    ).fetchone()
+                    ).fetchall()
                     if same:
                         report.unchanged.append(
-                            f"{d.row['path']} (already in the database as {same[0]})"
+                            f"{d.row['path']} (already in the database as {same[0][0]})"
                         )
                         continue
                     if any(d.row["sha256"] == x.row["sha256"] for x in new):

@@ -135,11 +135,10 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
                 name = strip_exchange_name(zh)
                 amb = "yes" if name in common else ""
                 aliases.append(_alias_row(name, cid, "zh-Hans", "exchange", amb))
-        if hk:
-            if hk.get("name_en"):
-                aliases.append(
-                    _alias_row(strip_exchange_name(hk["name_en"]), cid, "en", "exchange", True)
-                )
+        if hk and hk.get("name_en"):
+            aliases.append(
+                _alias_row(strip_exchange_name(hk["name_en"]), cid, "en", "exchange", True)
+            )
 
     for i, r in enumerate(_read_csv(data_dir / "companies.csv"), start=2):
         cid = r["company_id"]

@@ -1,0 +1,415 @@
+"""The Python API: ``screener.open(path)`` -> ``Database``; every method returns polars.
+
+The CLI is a thin layer over this class; a notebook gets the same results::
+
+    import screener
+    db = screener.open("screener.duckdb")
+    db.screen(theme=["optical_modules"], as_of="2026-03-31", weights={"exposure": 1})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from screener import db as dbm
+from screener.errors import NotFoundError, UsageError
+from screener.tickers import normalise_ticker
+
+MARKETS = ("A", "HK", "US")
+EXCHANGES = ("SSE", "SZSE", "BSE", "HKEX", "NASDAQ", "NYSE")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_date(value: str | date | None, what: str = "--as-of") -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise UsageError(f"{what} {value!r}: expected a date as YYYY-MM-DD") from e
+
+
+def parse_weights(spec: str | dict[str, float] | None) -> dict[str, float] | None:
+    """``exposure=1,momentum=0.5,pe_ttm=-0.2`` -> dict; names checked by the caller."""
+    if spec is None or isinstance(spec, dict):
+        return spec
+    out: dict[str, float] = {}
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        name, eq, val = part.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise UsageError(
+                f"--weights {part!r}: expected name=number, e.g. exposure=1,momentum=0.5"
+            )
+        try:
+            w = float(val)
+        except ValueError as e:
+            raise UsageError(f"--weights {part!r}: {val.strip()!r} is not a number") from e
+        if w != w or w in (float("inf"), float("-inf")):
+            raise UsageError(f"--weights {part!r}: weight must be a finite number")
+        if name in out:
+            raise UsageError(f"--weights: {name!r} given twice")
+        out[name] = w
+    if not out:
+        raise UsageError("--weights: empty (expected e.g. exposure=1,momentum=0.5)")
+    return out
+
+
+def open(path: str | Path | None = None, build_if_missing: bool = True) -> Database:  # noqa: A001
+    """Open a screener database (building the bundled one first if it does not exist)."""
+    p = Path(path) if path is not None else dbm.default_db_path()
+    if not p.exists():
+        if not build_if_missing:
+            raise dbm.DatabaseError(f"{p}: no database here (run `screener build` first)")
+        dbm.build(p)
+    return Database(p)
+
+
+class Database:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    # ---------------------------------------------------------------- plumbing
+
+    @contextlib.contextmanager
+    def _con(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = dbm.connect(self.path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _df(self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
+        with dbm.sql_errors(f"{self.path}"):
+            return con.sql(sql, params=params).pl()
+
+    def query(self, sql: str) -> pl.DataFrame:
+        """Read-only SQL."""
+        return dbm.query(self.path, sql)
+
+    def valid_themes(self) -> list[str]:
+        with self._con() as con:
+            return [r[0] for r in con.execute("select theme from themes order by theme").fetchall()]
+
+    def _check_themes(self, themes: Sequence[str] | None) -> list[str]:
+        if not themes:
+            return []
+        valid = self.valid_themes()
+        bad = [t for t in themes if t not in valid]
+        if bad:
+            raise UsageError(f"unknown theme {bad[0]!r}; valid themes: {', '.join(valid)}")
+        return list(dict.fromkeys(themes))
+
+    @staticmethod
+    def _check_choice(values: Sequence[str] | None, valid: Sequence[str], what: str) -> list[str]:
+        out = []
+        for v in values or []:
+            u = v.upper()
+            if u not in valid:
+                raise UsageError(f"unknown {what} {v!r}; valid: {', '.join(valid)}")
+            out.append(u)
+        return out
+
+    def resolve_ticker(self, raw: str) -> str:
+        """A ticker in any form users type -> the Wind ticker of a listing in the database."""
+        t = normalise_ticker(raw)
+        with self._con() as con:
+            if "." not in t:  # a bare US symbol
+                hits = con.execute(
+                    "select ticker from listings where split_part(ticker, '.', 1) = ? and market = 'US'",
+                    [t],
+                ).fetchall()
+                if len(hits) == 1:
+                    return str(hits[0][0])
+            elif con.execute("select 1 from listings where ticker = ?", [t]).fetchall():
+                return t
+        raise NotFoundError(f"ticker {raw!r} ({t}): not a listing in {self.path}")
+
+    # ---------------------------------------------------------------- reads
+
+    def themes(self, as_of: str | date | None = None, ticker: str | None = None) -> pl.DataFrame:
+        """Themes with their named suppliers; with ``ticker``, the themes of that stock."""
+        d = parse_date(as_of) or date.max
+        with self._con() as con:
+            if ticker:
+                t = self.resolve_ticker(ticker)
+                return self._df(
+                    con,
+                    """
+                    select th.theme, th.name_zh, th.name_en,
+                           coalesce(e.docs, 0) as docs, e.best_evidence, e.first_seen, e.last_seen,
+                           (ct.company_id is not null) as reference_theme
+                    from themes th
+                    left join exposure_asof($d) e on e.theme = th.theme and e.ticker = $t
+                    left join (select distinct ct.company_id, ct.theme from company_themes ct
+                               join listings li using (company_id) where li.ticker = $t) ct
+                           on ct.theme = th.theme
+                    where e.ticker is not null or ct.company_id is not null
+                    order by docs desc, th.theme
+                    """,
+                    {"d": d, "t": t},
+                )
+            return self._df(
+                con,
+                """
+                with sup as (
+                    select l.theme, l.company_id, l.doc_id from links l join documents d using (doc_id)
+                    where l.role = 'supplier' and l.theme is not null and d.published_on <= $d
+                ),
+                per_theme as (
+                    select theme, count(distinct company_id) as companies, count(distinct doc_id) as docs
+                    from sup group by theme
+                ),
+                listed as (
+                    select theme, count(distinct ticker) as tickers,
+                           string_agg(distinct coalesce(name_zh, name_en), '、') as names
+                    from exposure_asof($d) group by theme
+                )
+                select t.theme, t.name_zh, t.name_en, coalesce(p.companies, 0) as companies,
+                       coalesce(l.tickers, 0) as tickers, coalesce(p.docs, 0) as docs, l.names
+                from themes t left join per_theme p using (theme) left join listed l using (theme)
+                order by t.theme
+                """,
+                {"d": d},
+            )
+
+    def capex(self, as_of: str | date | None = None, spender: str | None = None) -> pl.DataFrame:
+        d = parse_date(as_of) or date.max
+        with self._con() as con:
+            df = self._df(
+                con,
+                """
+                select published_on, spender, period, amount, currency, round(amount_cny / 1e8, 2) as cny_yi,
+                       round(amount_usd / 1e9, 2) as usd_bn, qualifier, scope, amount_low, amount_high,
+                       doc_id, snippet
+                from capex_asof($d)
+                where $s is null or spender ilike '%' || $s || '%' or spender_en ilike '%' || $s || '%'
+                   or company_id = $s
+                order by published_on, spender, period
+                """,
+                {"d": d, "s": spender},
+            )
+        return df
+
+    def screen(
+        self,
+        theme: Sequence[str] | str | None = None,
+        market: Sequence[str] | str | None = None,
+        exchange: Sequence[str] | str | None = None,
+        min_docs: int = 1,
+        top: int | None = None,
+        as_of: str | date | None = None,
+        weights: str | dict[str, float] | None = None,
+        signals: Sequence[str | Path] | str | Path | None = None,
+    ) -> pl.DataFrame:
+        """The ranking: rank, ticker, names, themes, docs, score, then one column per component
+        (its cross-sectional z-score; score = sum of z x weight)."""
+        comp = self._screen_long(theme, market, exchange, min_docs, as_of, weights, signals)
+        return _wide(comp, top)
+
+    def _screen_long(
+        self,
+        theme: Any,
+        market: Any,
+        exchange: Any,
+        min_docs: int,
+        as_of: Any,
+        weights: Any,
+        signals: Any,
+        ticker: str | None = None,
+    ) -> pl.DataFrame:
+        themes = self._check_themes([theme] if isinstance(theme, str) else theme)
+        markets = self._check_choice(
+            [market] if isinstance(market, str) else market, MARKETS, "market"
+        )
+        exchanges = self._check_choice(
+            [exchange] if isinstance(exchange, str) else exchange, EXCHANGES, "exchange"
+        )
+        if min_docs < 1:
+            raise UsageError(f"--min-docs {min_docs}: expected a whole number of at least 1")
+        d = parse_date(as_of) or date.today()
+        w = parse_weights(weights)
+        files = [signals] if isinstance(signals, str | Path) else list(signals or [])
+        with self._con() as con:
+            table = "signals"
+            if files:
+                from screener.signals import read_signals
+
+                extra = read_signals([Path(f) for f in files], self.path, con=con)
+                con.register("_cli_signals_file", extra.to_arrow())
+                con.execute(
+                    "create temp view _cli_signals as select ticker, as_of, signal, value from signals "
+                    "anti join _cli_signals_file using (ticker, as_of, signal) "
+                    "union all select ticker, as_of, signal, value from _cli_signals_file"
+                )
+                table = "_cli_signals"
+            if w is not None:
+                known = {
+                    r[0] for r in con.execute(f"select distinct signal from {table}").fetchall()
+                } | {"exposure"}
+                bad = [k for k in w if k not in known]
+                if bad:
+                    raise UsageError(
+                        f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(known))}"
+                    )
+            df = self._df(
+                con,
+                """
+                select s.rank, s.ticker, s.name_zh, s.name_en, s.market, s.exchange, s.themes, s.docs, s.score,
+                       c.component, c.kind, c.raw, c.value, c.weight, c.contribution
+                from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m,
+                            exchanges := $x, min_docs := $n, signal_table := $tbl) as s
+                join screen_components(as_of_date := $d, weights := $w, themes := $th, markets := $m,
+                            exchanges := $x, min_docs := $n, signal_table := $tbl) as c using (ticker)
+                where $t is null or s.ticker = $t
+                order by s.rank, c.kind, c.component
+                """,
+                {
+                    "d": d,
+                    "w": w,
+                    "th": themes,
+                    "m": markets,
+                    "x": exchanges,
+                    "n": min_docs,
+                    "tbl": table,
+                    "t": ticker,
+                },
+            )
+        return df
+
+    def explain(
+        self,
+        ticker: str,
+        theme: Sequence[str] | str | None = None,
+        as_of: str | date | None = None,
+        weights: str | dict[str, float] | None = None,
+        signals: Sequence[str | Path] | str | Path | None = None,
+    ) -> dict[str, Any]:
+        """Why a ticker is on the list: company, listings, links, capex, score components."""
+        t = self.resolve_ticker(ticker)
+        themes = self._check_themes([theme] if isinstance(theme, str) else theme)
+        d = parse_date(as_of) or date.today()
+        with self._con() as con:
+            company = con.execute(
+                "select c.company_id, c.name_zh, c.name_en, c.category, c.industry from companies c "
+                "join listings l using (company_id) where l.ticker = ?",
+                [t],
+            ).fetchall()[0]
+            cid = company[0]
+            listings = self._df(
+                con,
+                "select ticker, exchange, market, short_name, board, list_date from listings where company_id = ? order by not is_primary, ticker",
+                [cid],
+            )
+            evidence = self._df(
+                con,
+                """
+                select l.doc_id, d.published_on, d.title, l.theme, l.role, l.evidence, l.confidence, l.snippet
+                from links l join documents d using (doc_id)
+                where l.company_id = $c and d.published_on <= $d
+                  and (len($th) = 0 or list_contains($th, l.theme))
+                order by d.published_on, l.doc_id, l.start_pos
+                """,
+                {"c": cid, "d": d, "th": themes},
+            )
+            capex = self._df(
+                con,
+                """
+                select distinct k.published_on, k.spender, k.period, round(k.amount_usd / 1e9, 2) as usd_bn,
+                       k.qualifier, k.scope, k.doc_id, k.snippet
+                from capex_asof($d) k
+                where k.doc_id in (select doc_id from links where company_id = $c and role = 'supplier'
+                                   and (len($th) = 0 or list_contains($th, theme)))
+                order by k.published_on, k.period
+                """,
+                {"c": cid, "d": d, "th": themes},
+            )
+        comp = self._screen_long(themes, None, None, 1, d, weights, signals, ticker=t)
+        top = comp.filter(pl.col("kind") == "component")
+        parts = comp.filter(pl.col("kind") == "exposure_part")
+        return {
+            "ticker": t,
+            "company_id": cid,
+            "name_zh": company[1],
+            "name_en": company[2],
+            "category": company[3],
+            "as_of": d.isoformat(),
+            "score": float(top["score"][0]) if top.height else None,
+            "rank": int(top["rank"][0]) if top.height else None,
+            "listings": listings.to_dicts(),
+            "components": [
+                {k: r[k] for k in ("name", "raw", "value", "weight", "contribution")}
+                for r in top.rename({"component": "name"}).to_dicts()
+            ],
+            "exposure_parts": [
+                {k: r[k] for k in ("name", "raw", "value", "weight", "contribution")}
+                for r in parts.rename({"component": "name"}).to_dicts()
+            ],
+            "evidence": [
+                {**r, "published_on": r["published_on"].isoformat()} for r in evidence.to_dicts()
+            ],
+            "capex": [
+                {**r, "published_on": r["published_on"].isoformat()} for r in capex.to_dicts()
+            ],
+        }
+
+    def table_names(self) -> list[str]:
+        with self._con() as con:
+            rows = con.execute(
+                "select table_name from information_schema.tables where table_schema = 'main' order by 1"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def export(self, name: str, as_of: str | date | None = None) -> pl.DataFrame:
+        """A table or view by name (checked against the catalog), or a point-in-time view."""
+        d = parse_date(as_of)
+        point_in_time = {"exposure": "exposure_asof", "capex": "capex_asof", "screen": "screen"}
+        names = self.table_names() + ["screen"]
+        if name not in names or not _IDENT.match(name):
+            raise UsageError(
+                f"unknown table or view {name!r}; valid names: {', '.join(sorted(names))}"
+            )
+        if name == "screen":
+            return self.screen(as_of=d)
+        with self._con() as con:
+            if d is not None and name in point_in_time:
+                return self._df(con, f"select * from {point_in_time[name]}($d)", {"d": d})
+            if d is not None and name in ("documents", "links", "mentions"):
+                key = (
+                    ""
+                    if name == "documents"
+                    else " where doc_id in (select doc_id from documents where published_on <= $d)"
+                )
+                if name == "documents":
+                    return self._df(
+                        con, "select * from documents where published_on <= $d", {"d": d}
+                    )
+                return self._df(con, f'select * from "{name}"{key}', {"d": d})
+            if d is not None and name == "signals":
+                return self._df(con, "select * from signals where as_of <= $d", {"d": d})
+            return self._df(con, f'select * from "{name}"')
+
+
+def _wide(comp: pl.DataFrame, top: int | None) -> pl.DataFrame:
+    base = ["rank", "ticker", "name_zh", "name_en", "market", "exchange", "themes", "docs", "score"]
+    if comp.height == 0:
+        return pl.DataFrame(schema={c: pl.String for c in base})
+    heads = comp.select(base).unique("ticker").sort("rank")
+    values = comp.filter(pl.col("kind") == "component").pivot(
+        on="component", index="ticker", values="value"
+    )
+    order = ["exposure"] + sorted(c for c in values.columns if c not in ("ticker", "exposure"))
+    out = heads.join(values.select(["ticker", *order]), on="ticker", how="left").sort("rank")
+    if top is not None:
+        if top < 1:
+            raise UsageError(f"--top {top}: expected a whole number of at least 1")
+        out = out.head(top)
+    return out

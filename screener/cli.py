@@ -1,0 +1,466 @@
+"""Command line: parse options, open the database, call the library, render. Nothing else.
+
+Heavy modules (duckdb, polars, the extractor) are imported inside the commands so that
+``screener --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from screener.errors import ExitCode, ScreenerError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="AI-capex supply-chain beneficiary screener: themes -> listed tickers, with evidence.",
+)
+signals_app = typer.Typer(no_args_is_help=True, help="Load and inspect investment signals.")
+app.add_typer(signals_app, name="signals")
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Database file (default: $SCREENER_DB or ./screener.duckdb).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Output format: table, csv or json (parquet with --out)."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Write to FILE; format from its suffix (.csv .json .parquet .txt)."
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Point in time YYYY-MM-DD: only documents published and signals dated by then.",
+    ),
+]
+ThemeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--theme",
+        "-t",
+        help="Theme id (repeatable): idc, power, liquid_cooling, switches, optical_modules, servers, copper_interconnect, chips.",
+    ),
+]
+
+
+def _db(path: Path | None) -> Path:
+    from screener.db import default_db_path
+
+    return path or default_db_path()
+
+
+def _say(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _fail(e: ScreenerError) -> NoReturn:
+    lines = str(e).splitlines() or [type(e).__name__]
+    for line in lines:
+        typer.echo(f"screener: error: {line}", err=True)
+    raise typer.Exit(int(e.exit_code))
+
+
+def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ScreenerError as e:
+        _fail(e)
+
+
+def _output(df: Any, fmt: str | None, out: Path | None) -> None:
+    from screener.render import emit
+
+    text = _run(emit, df, fmt, out)
+    if text is None:
+        _say(f"wrote {df.height} rows to {out}")
+    else:
+        sys.stdout.write(text)
+
+
+def _open(db: Path | None, build: bool = True) -> Any:
+    from screener.api import Database
+    from screener.db import build as build_db
+
+    path = _db(db)
+    if not path.exists():
+        if not build:
+            _fail(
+                __import__("screener.errors", fromlist=["DatabaseError"]).DatabaseError(
+                    f"{path}: no database here (run `screener build` first)"
+                )
+            )
+        _say(f"building {path} from the bundled data ...")
+        _run(build_db, path)
+    return Database(path)
+
+
+@app.command()
+def build(
+    db: DbOpt = None,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="Do not carry over documents ingested into the old database."),
+    ] = False,
+) -> None:
+    """Rebuild the database from the bundled data, atomically.
+
+    The new database is written beside the old one and swapped in when complete, so a
+    killed build leaves the previous database whole. Documents you ingested are carried
+    over and re-extracted with the current reference data unless --fresh.
+
+    Example: screener build --db research.duckdb
+    """
+    from screener.db import build as build_db
+
+    r = _run(build_db, _db(db), keep_ingested=not fresh)
+    _say(
+        f"built {r.path}: {r.documents} documents ({r.carried_over} carried over), {r.companies} companies, "
+        f"{r.listings} listings, {r.links} links, {r.capex} capex facts"
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders of documents (UTF-8/16, GB18030, Big5).")
+    ],
+    db: DbOpt = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            help="Publication date YYYY-MM-DD of these documents (default: today, the ingest date).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title (default: the document's first line).")
+    ] = None,
+    publisher: Annotated[
+        str | None,
+        typer.Option(
+            "--publisher", help="Publisher (default: the broker the document names most)."
+        ),
+    ] = None,
+) -> None:
+    """Add documents to the database in one transaction (idempotent by content hash).
+
+    A changed file at a path already ingested replaces its old version. Files that cannot
+    be read are reported and skipped; the exit code is non-zero if nothing was ingested.
+
+    Example: screener ingest reports/ --published 2026-03-20
+    """
+    from screener.api import parse_date
+    from screener.db import ingest as ingest_db
+
+    d = _run(parse_date, published, "--published")
+    path = _db(db)
+    if not path.exists():
+        _say(f"building {path} from the bundled data ...")
+    r = _run(ingest_db, path, paths, published_on=d, title=title, publisher=publisher)
+    for msg in r.failed:
+        _say(f"screener: skipped: {msg}")
+    for p in r.unchanged:
+        _say(f"unchanged: {p}")
+    _say(
+        f"ingested {r.ingested} documents ({len(r.added)} new, {len(r.replaced)} replaced, {len(r.unchanged)} unchanged, {len(r.failed)} skipped)"
+    )
+    if r.failed:
+        raise typer.Exit(int(ExitCode.INPUT) if not r.ingested and not r.unchanged else 0)
+
+
+@app.command()
+def screen(
+    theme: ThemeOpt = None,
+    market: Annotated[
+        list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK or US.")
+    ] = None,
+    exchange: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exchange", help="Exchange (repeatable): SSE, SZSE, BSE, HKEX, NASDAQ, NYSE."
+        ),
+    ] = None,
+    min_docs: Annotated[
+        int,
+        typer.Option(
+            "--min-docs", help="Only tickers named as a supplier in at least N documents."
+        ),
+    ] = 1,
+    top: Annotated[int | None, typer.Option("--top", help="Show the first N rows.")] = None,
+    as_of: AsOfOpt = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Component weights, e.g. exposure=1,momentum=0.5,pe_ttm=-0.2 (default in data/scoring.toml).",
+        ),
+    ] = None,
+    signals: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--signals", help="Signal file (CSV/Parquet) joined for this screen only (repeatable)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Rank listed beneficiaries: exposure from the documents joined with your signals.
+
+    score = sum over components of weight x z-score (cross-sectional, over the screened
+    tickers; a missing value scores 0, the mean). Builds the bundled database if none exists.
+
+    Example: screener screen --theme optical_modules --weights exposure=1,momentum=0.5 --signals my.csv
+    """
+    d = _open(db)
+    df = _run(
+        d.screen,
+        theme=theme,
+        market=market,
+        exchange=exchange,
+        min_docs=min_docs,
+        top=top,
+        as_of=as_of,
+        weights=weights,
+        signals=signals,
+    )
+    _output(df, fmt, out)
+
+
+@app.command()
+def explain(
+    ticker: Annotated[
+        str,
+        typer.Argument(
+            help="Ticker in any usual form: 300308.SZ, 300308, sz300308, 9698.HK, HKG:9698, GDS.O."
+        ),
+    ],
+    theme: ThemeOpt = None,
+    as_of: AsOfOpt = None,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="Component weights, as for screen.")
+    ] = None,
+    signals: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--signals", help="Signal file joined for this explanation only (repeatable)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Why a ticker is on the list: its documents, the quoted evidence, each part of the score.
+
+    Example: screener explain 300308 --format json
+    """
+    from screener.render import json_text
+
+    if fmt not in ("table", "json"):
+        _fail(
+            __import__("screener.errors", fromlist=["UsageError"]).UsageError(
+                f"--format {fmt!r}: expected table or json"
+            )
+        )
+    d = _open(db)
+    r = _run(d.explain, ticker, theme=theme, as_of=as_of, weights=weights, signals=signals)
+    if fmt == "json":
+        sys.stdout.write(json_text(r))
+        return
+    sys.stdout.write(_explain_text(r))
+
+
+def _explain_text(r: dict[str, Any]) -> str:
+    import polars as pl
+
+    from screener.render import to_text
+
+    name = " / ".join(x for x in (r["name_zh"], r["name_en"]) if x)
+    lines = [
+        f"{r['ticker']}  {name}  ({r['category']})",
+        f"as of {r['as_of']}: rank {r['rank']}, score {r['score']}"
+        if r["rank"]
+        else f"as of {r['as_of']}: not ranked (no supplier evidence)",
+        "",
+    ]
+    lines.append("listings:")
+    lines.append(to_text(pl.DataFrame(r["listings"]), "table"))
+    if r["components"]:
+        lines.append("score = sum of contributions (value = z-score across the screened tickers):")
+        lines.append(to_text(pl.DataFrame(r["components"]), "table"))
+        lines.append("exposure = sum of its parts' contributions:")
+        lines.append(to_text(pl.DataFrame(r["exposure_parts"]), "table"))
+    lines.append(f"evidence ({len(r['evidence'])} links):")
+    if r["evidence"]:
+        ev = pl.DataFrame(r["evidence"]).select(
+            "published_on", "doc_id", "theme", "role", "evidence", "confidence", "snippet"
+        )
+        lines.append(to_text(ev, "table"))
+    if r["capex"]:
+        lines.append("capex facts in the documents naming it as a supplier:")
+        lines.append(
+            to_text(
+                pl.DataFrame(r["capex"]).select(
+                    "published_on", "spender", "period", "usd_bn", "qualifier", "scope"
+                ),
+                "table",
+            )
+        )
+    return "\n".join(lines)
+
+
+@app.command()
+def themes(
+    ticker: Annotated[
+        str | None,
+        typer.Option("--ticker", help="Show the themes of this stock instead (stock -> themes)."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The capex themes with the companies and tickers the documents name as suppliers.
+
+    Example: screener themes --ticker 300308
+    """
+    d = _open(db)
+    _output(_run(d.themes, as_of=as_of, ticker=ticker), fmt, out)
+
+
+@app.command()
+def capex(
+    spender: Annotated[
+        str | None,
+        typer.Option(
+            "--spender", help="Filter by spender name or company id (e.g. 阿里巴巴, Meta, alibaba)."
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Capex figures from the documents: who spends how much, for which period.
+
+    Amounts are normalised to CNY (cny_yi, 亿元) and USD (usd_bn) through data/fx.csv.
+
+    Example: screener capex --spender alibaba --format csv
+    """
+    d = _open(db)
+    _output(_run(d.capex, as_of=as_of, spender=spender), fmt, out)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run read-only against the database.")],
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Run SQL against the database, read-only: a statement that writes is refused.
+
+    Example: screener query "select theme, count(*) from exposure group by theme"
+    """
+    d = _open(db)
+    _output(_run(d.query, sql), fmt, out)
+
+
+@app.command()
+def export(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Table or view: exposure, links, mentions, capex, companies, listings, screen, ..."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="File to write; format from its suffix (.csv .json .parquet)."
+        ),
+    ],
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Write a table or view to a file (CSV, JSON or Parquet).
+
+    Example: screener export exposure --out exposure.parquet --as-of 2026-03-31
+    """
+    d = _open(db)
+    _output(_run(d.export, name, as_of=as_of), fmt, out)
+
+
+@signals_app.command("load")
+def signals_load(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV or Parquet files, long (ticker,as_of,signal,value) or wide (ticker,as_of,<signal>...)."
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="Source label stored with the values (default: the file name)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Validate and load signals; a file with any problem loads nothing.
+
+    Example: screener signals load momentum.csv --source quant
+    """
+    from screener.signals import load_signals
+
+    path = _open(db).path
+    n = _run(load_signals, path, files, source)
+    _say(f"loaded {n} signal values into {path}")
+
+
+@signals_app.command("list")
+def signals_list(db: DbOpt = None, fmt: FormatOpt = None, out: OutOpt = None) -> None:
+    """The loaded signals: name, source, tickers, date range.
+
+    Example: screener signals list
+    """
+    d = _open(db)
+    df = _run(
+        d.query,
+        "select signal, source, count(distinct ticker) as tickers, count(*) as values, min(as_of) as first, max(as_of) as last from signals group by all order by signal, source",
+    )
+    _output(df, fmt, out)
+
+
+def main() -> None:
+    try:
+        app()
+    except ScreenerError as e:  # raised outside a command's own handling
+        for line in str(e).splitlines():
+            print(f"screener: error: {line}", file=sys.stderr)
+        sys.exit(int(e.exit_code))
+    except KeyboardInterrupt:
+        print("screener: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as e:  # a bug: say what, not a traceback, unless asked
+        if os.environ.get("SCREENER_DEBUG"):
+            raise
+        print(f"screener: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        sys.exit(int(ExitCode.ERROR))

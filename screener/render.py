@@ -1,0 +1,115 @@
+"""Output formats, defined once: table (tabulate, CJK-aligned), csv, json, parquet."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from screener.errors import UsageError
+
+FORMATS = ("table", "csv", "json")
+SUFFIX_FORMAT = {
+    ".csv": "csv",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".txt": "table",
+    ".tsv": "csv",
+}
+
+
+def format_for(fmt: str | None, out: Path | None) -> str:
+    if fmt is not None:
+        if fmt not in FORMATS and not (fmt == "parquet" and out is not None):
+            valid = ", ".join(FORMATS) + (
+                ", parquet" if out is not None else " (parquet needs --out FILE)"
+            )
+            raise UsageError(f"--format {fmt!r}: expected one of {valid}")
+        return fmt
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix not in SUFFIX_FORMAT:
+            raise UsageError(
+                f"--out {out}: cannot tell the format from {suffix or 'no suffix'!r}; use .csv, .json, .parquet or --format"
+            )
+        return SUFFIX_FORMAT[suffix]
+    return "table"
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return f"{v:.4f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
+    if isinstance(v, list):
+        return ",".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={_cell(x)}" for k, x in v.items())
+    return v
+
+
+def _flat(df: pl.DataFrame) -> pl.DataFrame:
+    """Lists become comma-joined text, maps/structs JSON, for CSV."""
+    exprs = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, pl.List):
+            exprs.append(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join(","))
+        elif isinstance(dtype, pl.Struct | pl.Object):
+            exprs.append(
+                pl.col(name).map_elements(
+                    lambda x: json.dumps(x, ensure_ascii=False, default=str), return_dtype=pl.String
+                )
+            )
+        else:
+            exprs.append(pl.col(name))
+    return df.select(exprs)
+
+
+def to_text(df: pl.DataFrame, fmt: str) -> str:
+    if fmt == "csv":
+        return _flat(df).write_csv()
+    if fmt == "json":
+        return json.dumps(df.to_dicts(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    import tabulate
+
+    tabulate.WIDE_CHARS_MODE = True  # wcwidth: a Chinese character is two columns
+    rows = [[_cell(v) for v in r] for r in df.iter_rows()]
+    return (
+        tabulate.tabulate(rows, headers=df.columns, tablefmt="simple", disable_numparse=True) + "\n"
+    )
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    return str(v)
+
+
+def emit(df: pl.DataFrame, fmt: str | None = None, out: Path | None = None) -> str | None:
+    """Render ``df``; write to ``out`` (returns None) or return the text for stdout."""
+    f = format_for(fmt, out)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if f == "parquet":
+            df.write_parquet(out)
+        else:
+            out.write_text(to_text(df, f), encoding="utf-8")
+        return None
+    return to_text(df, f)
+
+
+def json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
+def csv_buffer(df: pl.DataFrame) -> str:
+    buf = io.StringIO()
+    _flat(df).write_csv(buf)
+    return buf.getvalue()

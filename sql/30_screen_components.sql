@@ -1,0 +1,179 @@
+-- screen_components(...): every component of every screened ticker, long form:
+-- (ticker, company_id, component, kind, raw, value, weight, contribution).
+--   kind 'component'      value = cross-sectional z-score of raw over the screened tickers
+--                         (missing raw -> 0, the cross-sectional mean); contribution =
+--                         value * weight; the contributions of a ticker add up to its score.
+--   kind 'exposure_part'  the parts averaged into exposure: value = z-score, weight = the
+--                         part's weight / sum of part weights; contribution = value * weight
+--                         (they add up to exposure's raw value).
+-- Parameters (all optional):
+--   as_of_date     only documents published and signals dated on or before it
+--   weights        MAP(name -> weight) of components; NULL = score_weights defaults
+--   themes         list of theme ids to screen; [] = all
+--   markets, exchanges   lists of 'A'/'HK'/'US' and 'SSE'/'SZSE'/...; [] = all
+--   min_docs       minimum distinct documents naming the ticker as supplier
+--   signal_table   table or view holding (ticker, as_of, signal, value)
+create macro screen_components(
+    as_of_date := current_date,
+    weights := null,
+    themes := [],
+    markets := [],
+    exchanges := [],
+    min_docs := 1,
+    signal_table := 'signals'
+) as table
+with params as (
+    select
+        cast(as_of_date as date) as d,
+        coalesce(
+            cast(weights as map(varchar, double)),
+            (select map_from_entries(list((name, weight))) from score_weights where kind = 'component')
+        ) as w,
+        (select weight from score_weights where kind = 'setting' and name = 'half_life_days') as half_life
+),
+
+visible_docs as (
+    select doc_id, published_on from documents where published_on <= (select d from params)
+),
+
+per_doc as (
+    select l.company_id, l.theme, l.doc_id, max(l.confidence) as strength, any_value(d.published_on) as published_on
+    from links as l
+    join visible_docs as d using (doc_id)
+    where l.role = 'supplier' and l.theme is not null
+      and (len(themes) = 0 or list_contains(themes, l.theme))
+    group by l.company_id, l.theme, l.doc_id
+),
+
+-- one capex figure per spender and year: a single-year figure, else a plan spread evenly;
+-- among several, the one from the latest document
+annual as (
+    select company_id, year, arg_max(usd, [prio, epoch(published_on)]) as usd
+    from (
+        select k.company_id, cast(k.period as integer) as year, k.amount_usd as usd, 2 as prio, published_on
+        from capex as k join visible_docs using (doc_id)
+        where k.company_id is not null and k.scope = 'total' and regexp_full_match(k.period, '\d{4}')
+        union all
+        select k.company_id, cast(left(k.period, 4) as integer) as year,
+               k.amount_usd / (cast(right(k.period, 4) as integer) - cast(left(k.period, 4) as integer) + 1),
+               1 as prio, published_on
+        from capex as k join visible_docs using (doc_id)
+        where k.company_id is not null and k.scope = 'total' and regexp_full_match(k.period, '\d{4}-\d{4}')
+    )
+    group by company_id, year
+),
+
+latest as (
+    select company_id, max(year) as year, arg_max(usd, year) as usd from annual group by company_id
+),
+
+growth as (
+    select l.company_id, l.usd / p.usd - 1 as g
+    from latest as l
+    join annual as p on p.company_id = l.company_id and p.year = l.year - 1
+    where p.usd > 0
+),
+
+theme_capex as (
+    select a.theme, coalesce((select sum(usd) from latest), 0) * a.share as usd
+    from theme_allocation as a
+),
+
+theme_suppliers as (
+    select theme, count(distinct company_id) as n from per_doc group by theme
+),
+
+per_company as (
+    select
+        company_id,
+        list(distinct theme order by theme) as themes_list,
+        count(distinct doc_id) as breadth,
+        sum(strength) as strength,
+        sum(strength * pow(0.5, ((select d from params) - published_on) / (select half_life from params))) as recency
+    from per_doc
+    group by company_id
+),
+
+capex_flow as (
+    select p.company_id, sum(tc.usd / ts.n) / 1e9 as capex_flow
+    from (select distinct company_id, theme from per_doc) as p
+    join theme_capex as tc using (theme)
+    join theme_suppliers as ts using (theme)
+    group by p.company_id
+),
+
+spender_growth as (
+    select p.company_id, avg(g.g) as spender_growth
+    from (select distinct company_id, doc_id from per_doc) as p
+    join links as s on s.doc_id = p.doc_id and s.role = 'spender'
+    join growth as g on g.company_id = s.company_id
+    group by p.company_id
+),
+
+universe as (
+    select li.ticker, li.company_id, pc.themes_list, pc.breadth, pc.strength, pc.recency,
+           cf.capex_flow, sg.spender_growth
+    from listings as li
+    join per_company as pc using (company_id)
+    left join capex_flow as cf using (company_id)
+    left join spender_growth as sg using (company_id)
+    where pc.breadth >= min_docs
+      and (len(markets) = 0 or list_contains(markets, li.market))
+      and (len(exchanges) = 0 or list_contains(exchanges, li.exchange))
+),
+
+parts_long as (
+    select ticker, company_id, component, raw
+    from universe
+    unpivot include nulls (
+        raw for component in (breadth, strength, recency, capex_flow, spender_growth)
+    )
+),
+
+parts as (
+    select
+        p.ticker, p.company_id, p.component, cast(p.raw as double) as raw,
+        coalesce((p.raw - avg(p.raw) over w) / nullif(stddev_pop(p.raw) over w, 0), 0) as value,
+        sw.weight / (select sum(weight) from score_weights where kind = 'exposure_part') as weight
+    from parts_long as p
+    join score_weights as sw on sw.kind = 'exposure_part' and sw.name = p.component
+    window w as (partition by p.component)
+),
+
+exposure as (
+    select ticker, company_id, 'exposure' as component, sum(value * weight) as raw
+    from parts group by ticker, company_id
+),
+
+signal_probe as (
+    select u.ticker, u.company_id, k.name as component, (select d from params) as d
+    from universe as u
+    cross join (select unnest(map_keys((select w from params))) as name) as k
+    where k.name <> 'exposure'
+),
+
+signal_values as (
+    select p.ticker, p.company_id, p.component, s.value as raw
+    from signal_probe as p
+    asof left join query_table(signal_table) as s
+        on p.ticker = s.ticker and p.component = s.signal and s.as_of <= p.d
+),
+
+components as (
+    select
+        c.ticker, c.company_id, c.component, c.raw,
+        coalesce((c.raw - avg(c.raw) over w) / nullif(stddev_pop(c.raw) over w, 0), 0) as value,
+        (select w from params)[c.component] as weight
+    from (select * from exposure union all select * from signal_values) as c
+    window w as (partition by c.component)
+),
+
+final as (
+    select ticker, company_id, component, 'component' as kind, raw, value, weight, value * weight as contribution
+    from components
+    union all
+    select ticker, company_id, component, 'exposure_part' as kind, raw, value, weight, value * weight as contribution
+    from parts
+)
+
+select * from final
