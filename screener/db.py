@@ -94,7 +94,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
         pl.col("board").replace("", None),
     )
     _insert(con, "listings", lst)
-    _insert(con, "aliases", pl.DataFrame(kb.aliases).unique(["alias", "company_id"]))
+    _insert(
+        con, "aliases", pl.DataFrame(kb.aliases).drop("explicit").unique(["alias", "company_id"])
+    )
     curated = {c for c, v in kb.companies.items() if v["curated"]}
     prior_rows = [
         {"company_id": cid, "theme": t, "source": "curated" if cid in curated else "concept_boards"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from screener.reference import ANALYST_CATEGORIES, DEMAND_CATEGORIES, Knowledge
+from screener.reference import ANALYST_CATEGORIES, DEMAND_CATEGORIES, Knowledge, merge_ambiguity
 from screener.text import fold
 from screener.tickers import TEXT_TICKER, market_of, ticker_from_match
 
@@ -116,12 +116,16 @@ class Matcher:
                     continue
                 cid = curated.pop()
                 rows = [r for r in rows if r["company_id"] == cid]
-            r = min(rows, key=lambda r: (r["ambiguous"], r["kind"] == "exchange"))
+            r = min(rows, key=lambda r: (r["kind"] == "exchange", not r["explicit"]))
             latin = key.isascii()
-            amb = any(x["ambiguous"] for x in rows)
+            amb = merge_ambiguity(rows)
             # only Latin aliases need their written form for the case check
-            orig = next((x["alias"] for x in rows if x["alias"].isascii()), r["alias"])
-            auto_short = not kb.companies[r["company_id"]]["curated"] and amb
+            orig = next(
+                (x["alias"] for x in rows if x["alias"].isascii() and x["kind"] != "exchange"), None
+            )
+            orig = orig or next((x["alias"] for x in rows if x["alias"].isascii()), r["alias"])
+            # an everyday word that is only an exchange short name needs another company beside it
+            auto_short = amb and all(x["kind"] == "exchange" for x in rows)
             self.auto.add_word(
                 key, ("c", r["company_id"], r["kind"], amb, latin, orig, auto_short, len(key))
             )
@@ -377,95 +381,11 @@ def _strip(s: str, words: list[str]) -> str:
 def _link(
     text: str, folded: str, kb: Knowledge, mentions: list[Mention], keywords: list[Hit], lay: Layout
 ) -> list[Link]:
-    cues = kb.cues
-    role_cues = cues["roles"]
-    struct = cues["structure"]
-    n = len(text)
-    kw_starts = [k.start for k in keywords]
+    ctx = _Ctx(text, folded, kb, mentions, keywords, lay)
     raw: list[Link] = []
-    for idx, mnt in enumerate(mentions):
-        cid = mnt.company_id
-        cat = kb.category(cid)
-        line_no = bisect.bisect_right(lay.line_starts, mnt.start) - 1
-        ls, le = _span(lay.line_starts, mnt.start, n)
-        ss, se = _span(lay.sent_starts, mnt.start, n)
-        cs, ce = _span(lay.clause_starts, mnt.start, n)
-        sentence = folded[ss:se]
-        sec = lay.section_of_line[line_no]
-        heading = fold(lay.lines[sec]) if sec >= 0 else ""
-        heading_themes = (
-            _themes_in(keywords, lay.line_starts[sec], lay.line_starts[sec] + len(heading))
-            if sec >= 0
-            else []
-        )
-
-        if cat in ANALYST_CATEGORIES:
-            raw.append(_mk(mnt, None, "analyst", "sentence", text, ss, se))
-            continue
-
-        theme_ev = _structure_theme(
-            mnt,
-            mentions,
-            idx,
-            text,
-            folded,
-            keywords,
-            kw_starts,
-            lay,
-            line_no,
-            ls,
-            le,
-            cs,
-            ce,
-            ss,
-            se,
-            heading_themes,
-        )
-        demand_section = sec >= 0 and _has(heading, struct["demand_heading"])
-        if theme_ev is None:
-            themes, ev = [], "sentence"
-        else:
-            themes, ev = theme_ev
-        themes = _prefer(themes, kb.priors.get(cid, set()), mnt.start, keywords)
-        if mnt.via == "ticker" and ev == "sentence":
-            ev = "ticker"
-
-        clause = _strip(folded[cs:ce], role_cues["not_spender"])
-        sentence = _strip(sentence, role_cues["not_spender"])
-        if demand_section:
-            role = "customer"
-        elif cat in DEMAND_CATEGORIES or (
-            cat == "telecom" and _has(sentence, role_cues["spender"])
-        ):
-            if _has(clause, role_cues["spender"]):
-                role = "spender"
-            elif _has(clause, role_cues["customer"]):
-                role = "customer"
-            elif _has(sentence, role_cues["spender_strong"]):
-                role = "spender"
-            elif _has(sentence, role_cues["peer"]):
-                role = "peer"
-            elif _has(sentence, role_cues["customer"]):
-                role = "customer"
-            else:
-                role = "other"
-            # a buyer's themes come from what its own clause or sentence says it buys
-            themes = _themes_in(keywords, cs, ce) or _themes_in(keywords, ss, se)
-            if role not in ("spender", "customer"):
-                themes = []
-            ev = "sentence"
-        elif ev in ("table", "list", "paren") or themes and _has(sentence, role_cues["supplier"]):
-            role = "supplier"
-        else:
-            role = "other"
-        if role == "supplier" and not themes:
-            role = "other"
-        if not themes:
-            if role != "other":
-                raw.append(_mk(mnt, None, role, ev, text, ss, se))
-            continue
-        for t in themes:
-            raw.append(_mk(mnt, t, role, ev, text, ss, se))
+    for idx in range(len(mentions)):
+        raw.extend(ctx.links_of(idx))
+    raw.extend(ctx.anaphora_links())
     return _merge(raw, kb)
 
 
@@ -477,60 +397,236 @@ def _themes_in(keywords: list[Hit], start: int, end: int) -> list[str]:
     return out
 
 
-def _structure_theme(
-    mnt: Mention,
-    mentions: list[Mention],
-    idx: int,
-    text: str,
-    folded: str,
-    keywords: list[Hit],
-    kw_starts: list[int],
-    lay: Layout,
-    line_no: int,
-    ls: int,
-    le: int,
-    cs: int,
-    ce: int,
-    ss: int,
-    se: int,
-    heading_themes: list[str],
-) -> tuple[list[str], str] | None:
-    # 1. table row: keywords in the other cells, else the section heading's themes
-    if lay.table_line[line_no]:
-        line = text[ls:le]
-        own = _cell_span(line, mnt.start - ls)
-        row = [
-            t
-            for k in keywords
-            if ls <= k.start < le and not (own[0] <= k.start - ls < own[1])
-            for t in [k.payload[1]]
+_STOP = set("、,，;；。！？!?\n")
+
+
+class _Ctx:
+    """A document's structure for theme and role assignment."""
+
+    def __init__(
+        self,
+        text: str,
+        folded: str,
+        kb: Knowledge,
+        mentions: list[Mention],
+        keywords: list[Hit],
+        lay: Layout,
+    ):
+        self.text, self.folded, self.kb, self.mentions, self.keywords, self.lay = (
+            text,
+            folded,
+            kb,
+            mentions,
+            keywords,
+            lay,
+        )
+        self.n = len(text)
+        self.role_cues = kb.cues["roles"]
+        self.struct = kb.cues["structure"]
+        # runs: mentions separated only by joiners ("A、B及C", "A, B and C", "A(B)、C")
+        self.run: list[int] = []
+        for i, m in enumerate(mentions):
+            if i and _only_joiners(text[mentions[i - 1].end : m.start], parens=True):  # noqa: SIM114
+                self.run.append(self.run[-1])
+            else:
+                self.run.append(i)
+        self.run_last: dict[int, int] = {}
+        for i, r in enumerate(self.run):
+            self.run_last[r] = i
+
+    # ---------------------------------------------------------------- per mention
+
+    def links_of(self, idx: int) -> list[Link]:
+        mnt = self.mentions[idx]
+        cid = mnt.company_id
+        cat = self.kb.category(cid)
+        ss, se = _span(self.lay.sent_starts, mnt.start, self.n)
+        cs, ce = _span(self.lay.clause_starts, mnt.start, self.n)
+        if cat in ANALYST_CATEGORIES:
+            return [_mk(mnt, None, "analyst", "sentence", self.text, ss, se)]
+        line_no = bisect.bisect_right(self.lay.line_starts, mnt.start) - 1
+        sec = self.lay.section_of_line[line_no]
+        heading = fold(self.lay.lines[sec]) if sec >= 0 else ""
+        prior = self.kb.priors.get(cid, set())
+        curated = self.kb.curated_themes.get(cid, set())
+        found = self.theme_of(idx, line_no, sec, cs, ce, ss, se)
+        themes, ev = found if found else ([], "sentence")
+        themes = _prefer(themes, prior, mnt.start, self.keywords)
+        if mnt.via == "ticker" and ev == "sentence":
+            ev = "ticker"
+        clause = _strip(self.folded[cs:ce], self.role_cues["not_spender"])
+        sentence = _strip(self.folded[ss:se], self.role_cues["not_spender"])
+        if sec >= 0 and _has(heading, self.struct["demand_heading"]):
+            role = "customer"
+        elif cat in DEMAND_CATEGORIES or (
+            cat == "telecom" and _has(sentence, self.role_cues["spender"])
+        ):
+            role = self._buyer_role(clause, sentence)
+            # a buyer's themes come from what its own clause or sentence says it buys
+            themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
+            themes = themes if role in ("spender", "customer") else []
+            ev = "sentence"
+        elif ev in ("table", "list", "paren"):
+            role = "supplier"
+        elif themes and _has(sentence, self.role_cues["supplier"]):
+            # a passing sentence does not make a company a supplier of a theme its curated
+            # profile excludes (Nvidia named beside optical modules is their customer)
+            role = "supplier" if not curated or themes[0] in curated else "other"
+        else:
+            role = "other"
+        if role == "supplier" and not themes:
+            role = "other"
+        if not themes:
+            return [_mk(mnt, None, role, ev, self.text, ss, se)] if role != "other" else []
+        return [_mk(mnt, t, role, ev, self.text, ss, se) for t in themes]
+
+    def _buyer_role(self, clause: str, sentence: str) -> str:
+        rc = self.role_cues
+        for text, key in (
+            (clause, "spender"),
+            (clause, "customer"),
+            (sentence, "spender_strong"),
+            (sentence, "peer"),
+            (sentence, "customer"),
+        ):
+            if _has(text, rc[key]):
+                return "spender" if key.startswith("spender") else key
+        return "other"
+
+    def theme_of(
+        self, idx: int, line_no: int, sec: int, cs: int, ce: int, ss: int, se: int
+    ) -> tuple[list[str], str] | None:
+        mnt, lay, text = self.mentions[idx], self.lay, self.text
+        heading_themes = (
+            _themes_in(
+                self.keywords, lay.line_starts[sec], lay.line_starts[sec] + len(lay.lines[sec])
+            )
+            if sec >= 0
+            else []
+        )
+        ls, le = _span(lay.line_starts, mnt.start, self.n)
+        # 1. table row: keywords in the row's other cells, else the section heading's themes
+        if lay.table_line[line_no]:
+            own = _cell_span(text[ls:le], mnt.start - ls)
+            row = [
+                k.payload[1]
+                for k in self.keywords
+                if ls <= k.start < le and not (own[0] <= k.start - ls < own[1])
+            ]
+            themes = list(dict.fromkeys(row)) or heading_themes
+            if themes:
+                return themes, "table"
+        first, last = self.mentions[self.run[idx]], self.mentions[self.run_last[self.run[idx]]]
+        # 2. a list after a colon or "such as": its header names the theme
+        marker = _list_run_start(text, self.mentions, idx, ss)
+        if marker is not None:
+            hs, _ = _span(lay.clause_starts, marker, self.n)
+            header = [k for k in self.keywords if hs <= k.start and k.end <= marker]
+            item = self.item_theme(first, last, cs, ce)
+            if header:
+                return [header[-1].payload[1]], "list"
+            if item:
+                return [item], "list"
+            before = [k for k in self.keywords if ss <= k.start and k.end <= marker]
+            if before:
+                return [before[-1].payload[1]], "list"
+        if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
+            item = self.item_theme(first, last, ls, le)
+            return ([item] if item else heading_themes), "list"
+        # 3. parentheses: "服务器(中兴、烽火)" or "中恒电气(HVDC)"
+        p = _paren_theme(text, mnt, self.keywords, cs)
+        if p:
+            return p, "paren"
+        # 4. the keyword of the company's own list item, else any in the clause or sentence
+        item = self.item_theme(first, last, cs, ce)
+        if item:
+            return [item], "sentence"
+        themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
+        return (themes, "sentence") if themes else None
+
+    def item_theme(self, first: Mention, last: Mention, lo: int, hi: int) -> str | None:
+        """The keyword that belongs to this run of names: the nearest one before it or after it
+        with no list separator or other company in between ("光模組廠中際旭創與新易盛",
+        "Sugon and Lenovo in servers"). Of adjacent keywords the last is the head
+        ("数据中心UPS" -> UPS)."""
+        text = self.text
+        before = [
+            k
+            for k in self.keywords
+            if lo <= k.start
+            and k.end <= first.start
+            and not _STOP & set(text[k.end : first.start])
+            and not any(k.end <= m.start < first.start for m in self.mentions)
         ]
-        themes = list(dict.fromkeys(row)) or heading_themes
-        if themes:
-            return themes, "table"
-    # 2. a list: after a colon or "such as" that follows a theme keyword in the sentence
-    run_start = _list_run_start(text, mentions, idx, ss)
-    if run_start is not None:
-        before = _themes_in(keywords, ss, run_start)
-        own_clause = _themes_in(keywords, cs, ce)
-        themes = own_clause or before
-        if themes:
-            return themes, "list"
-    if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
-        own = _themes_in(keywords, ls, le)
-        return (own or heading_themes), "list"
-    # 3. parentheses: "服务器(中兴、烽火)" or "中恒电气(HVDC)"
-    p = _paren_theme(text, mnt, keywords, cs)
-    if p:
-        return p, "paren"
-    # 4. a clause, else the sentence, pairing a keyword with the company
-    themes = _themes_in(keywords, cs, ce)
-    if themes:
-        return themes, "sentence"
-    themes = _themes_in(keywords, ss, se)
-    if themes:
-        return themes, "sentence"
-    return None
+        after_all = [
+            k
+            for k in self.keywords
+            if last.end <= k.start < hi
+            and not _STOP & set(text[last.end : k.start])
+            and not any(last.end <= m.start < k.start for m in self.mentions)
+        ]
+        after = None
+        if after_all:
+            after = after_all[0]
+            for k in after_all[1:]:
+                if k.start - after.end <= 1:
+                    after = k
+                else:
+                    break
+        b = before[-1] if before else None
+        if b and after:
+            return str(
+                b.payload[1] if first.start - b.end <= after.start - last.end else after.payload[1]
+            )
+        if b or after:
+            return str((b or after).payload[1])  # type: ignore[union-attr]
+        return None
+
+    # ---------------------------------------------------------------- anaphora
+
+    def anaphora_links(self) -> list[Link]:
+        """ "Both companies are suppliers of 800G modules": a sentence that opens with an
+        anaphor, names a theme and a supplier cue links the previous sentence's companies."""
+        out: list[Link] = []
+        starts = self.lay.sent_starts
+        anaphora = self.struct["anaphora"]
+        for si in range(1, len(starts)):
+            ss = starts[si]
+            se = starts[si + 1] if si + 1 < len(starts) else self.n
+            head = self.folded[ss : ss + 24].lstrip()
+            if not any(head.startswith(a) for a in anaphora):
+                continue
+            sentence = self.folded[ss:se]
+            themes = _themes_in(self.keywords, ss, se)
+            if not themes or not _has(sentence, self.role_cues["supplier"]):
+                continue
+            pi = si - 1
+            while pi > 0 and not self.text[starts[pi] : starts[pi + 1]].strip():
+                pi -= 1
+            prev = [m for m in self.mentions if starts[pi] <= m.start < starts[pi + 1]]
+            for m in prev:
+                cat = self.kb.category(m.company_id)
+                if cat in ANALYST_CATEGORIES or cat in DEMAND_CATEGORIES:
+                    continue
+                prior = self.kb.priors.get(m.company_id, set())
+                curated = self.kb.curated_themes.get(m.company_id, set())
+                for t in _prefer(themes, prior, ss, self.keywords):
+                    if curated and t not in curated:
+                        continue
+                    snippet = _snippet(self.text, ss, se, ss, min(se, ss + 40))
+                    out.append(
+                        Link(
+                            m.company_id,
+                            t,
+                            "supplier",
+                            "sentence",
+                            m.start,
+                            m.end,
+                            snippet,
+                            EVIDENCE["sentence"],
+                        )
+                    )
+        return out
 
 
 def _cell_span(line: str, pos: int) -> tuple[int, int]:
@@ -539,14 +635,15 @@ def _cell_span(line: str, pos: int) -> tuple[int, int]:
     return start, (min(ends) if ends else len(line))
 
 
-_JOIN = set("、,，;；/ \u3000\t和与及或&") | {"and", "or"}
+_JOIN = set("、,，;；/ \u3000\t和与及或&")
 
 
-def _only_joiners(gap: str) -> bool:
+def _only_joiners(gap: str, parens: bool = False) -> bool:
     g = gap.strip()
     for w in ("以及", "and", "or", "&"):
         g = g.replace(w, "")
-    return all(ch in _JOIN for ch in g)
+    allowed = _JOIN | set("()（）") if parens else _JOIN
+    return all(ch in allowed for ch in g)
 
 
 def _list_run_start(text: str, mentions: list[Mention], idx: int, sent_start: int) -> int | None:
@@ -554,7 +651,9 @@ def _list_run_start(text: str, mentions: list[Mention], idx: int, sent_start: in
     i = idx
     while i > 0:
         prev = mentions[i - 1]
-        if prev.end <= sent_start or not _only_joiners(text[prev.end : mentions[i].start]):
+        if prev.end <= sent_start or not _only_joiners(
+            text[prev.end : mentions[i].start], parens=True
+        ):
             break
         i -= 1
     head = text[max(sent_start, mentions[i].start - 12) : mentions[i].start].rstrip(" \u3000")

@@ -72,24 +72,43 @@ class Knowledge:
     cues: dict[str, Any]
     ticker_company: dict[str, str] = field(default_factory=dict)
     us_symbol: dict[str, str] = field(default_factory=dict)
+    curated_themes: dict[str, set[str]] = field(default_factory=dict)
 
     def category(self, company_id: str) -> str:
         return str(self.companies[company_id]["category"])
 
 
 def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool) -> dict[str, Any]:
-    if isinstance(ambiguous, str):
-        if ambiguous in ("yes", "no"):
-            amb = ambiguous == "yes"
-        elif kind == "name":
-            amb = False  # a curated full name is not a common word unless marked so
-        else:
-            # default: two CJK characters or fewer, or a short Latin token, needs context
-            cjk = _cjk_len(alias)
-            amb = (0 < cjk <= 2 and len(alias) <= 2) or (cjk == 0 and len(alias) <= 2)
-    else:
+    """An alias row; ``explicit`` records whether a curator marked it yes/no."""
+    explicit = isinstance(ambiguous, str) and ambiguous in ("yes", "no")
+    if isinstance(ambiguous, bool):
         amb = ambiguous
-    return {"alias": alias, "company_id": cid, "lang": lang, "kind": kind, "ambiguous": amb}
+    elif explicit:
+        amb = ambiguous == "yes"
+    elif kind == "name":
+        amb = False  # a curated full name is not a common word unless marked so
+    else:
+        # default: two CJK characters or fewer, or a short Latin token, needs context
+        cjk = _cjk_len(alias)
+        amb = (0 < cjk <= 2 and len(alias) <= 2) or (cjk == 0 and len(alias) <= 2)
+    return {
+        "alias": alias,
+        "company_id": cid,
+        "lang": lang,
+        "kind": kind,
+        "ambiguous": amb,
+        "explicit": explicit,
+    }
+
+
+def merge_ambiguity(rows: list[dict[str, Any]]) -> bool:
+    """One verdict for rows of the same alias: a curator's mark wins, then curated kinds,
+    then the exchange-name default (an all-caps HK name must not make "Tencent" ambiguous)."""
+    for pick in (lambda r: r["explicit"], lambda r: r["kind"] != "exchange", lambda r: True):
+        chosen = [r for r in rows if pick(r)]
+        if chosen:
+            return any(r["ambiguous"] for r in chosen)
+    return False
 
 
 @lru_cache(maxsize=4)
@@ -109,6 +128,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
     aliases: list[dict[str, Any]] = []
     priors: dict[str, set[str]] = {}
     ticker_company: dict[str, str] = {}
+    curated_themes: dict[str, set[str]] = {}
 
     a_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "a_shares.csv")}
     common = {r["name"] for r in _read_csv(data_dir / "reference" / "common_word_names.csv")}
@@ -160,6 +180,8 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         for j, t in enumerate(tickers):
             add_listing(t, cid, j == 0)
         priors[cid] = {t for t in r["themes"].split(";") if t}
+        if priors[cid]:
+            curated_themes[cid] = set(priors[cid])
         for name, lang in ((r["name_zh"], "zh-Hans"), (r["name_en"], "en")):
             if name:
                 aliases.append(_alias_row(name, cid, lang, "name", ""))
@@ -214,23 +236,35 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
     for a, t in zip(hans, trad, strict=True):
         if t != a["alias"]:
             aliases.append({**a, "alias": t, "lang": "zh-Hant"})
-    # one row per (alias, company); ambiguous if any source says so
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    # one row per (alias, company)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for a in aliases:
-        key = (a["alias"], a["company_id"])
-        if not a["alias"]:
-            continue
-        if key in merged:
-            merged[key]["ambiguous"] = merged[key]["ambiguous"] or a["ambiguous"]
-        else:
-            merged[key] = dict(a)
-    uniq = list(merged.values())
+        if a["alias"]:
+            groups.setdefault((a["alias"], a["company_id"]), []).append(a)
+    uniq = []
+    for rows in groups.values():
+        best = min(rows, key=lambda r: (r["kind"] == "exchange", not r["explicit"]))
+        uniq.append(
+            {
+                **best,
+                "ambiguous": merge_ambiguity(rows),
+                "explicit": any(r["explicit"] for r in rows),
+            }
+        )
 
     concept_theme = {r["concept"]: r["theme"] for r in _read_csv(data_dir / "theme_concepts.csv")}
     for r in _read_csv(data_dir / "reference" / "concept_members.csv"):
         cid = ticker_company.get(r["ticker"])
         if cid:
             priors.setdefault(cid, set()).add(concept_theme[r["concept"]])
+
+    # the exchange industry of A-shares is a coarse prior too (IT设备 -> servers ...)
+    industry_themes: dict[str, set[str]] = {}
+    for r in _read_csv(data_dir / "industry_themes.csv"):
+        industry_themes.setdefault(r["industry"], set()).add(r["theme"])
+    for cid, c in companies.items():
+        if c["industry"] in industry_themes:
+            priors.setdefault(cid, set()).update(industry_themes[c["industry"]])
 
     us_symbol = {t.split(".")[0]: t for t in ticker_company if market_of(t) == "US"}
     with (data_dir / "cues.toml").open("rb") as f:
@@ -246,4 +280,5 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         cues=cues,
         ticker_company=ticker_company,
         us_symbol=us_symbol,
+        curated_themes=curated_themes,
     )
