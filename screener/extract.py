@@ -131,21 +131,31 @@ class Matcher:
             )
         for k in kb.keywords:
             key = fold(k["keyword"])
-            existing = self.auto.get(key, None)
-            if existing is None:
-                self.auto.add_word(key, ("k", k["theme"], key.isascii(), len(key)))
+            if self.auto.get(key, None) is None:
+                weak = k.get("strength") == "context"
+                self.auto.add_word(key, ("k", k["theme"], key.isascii(), weak, len(key)))
         self.auto.make_automaton()
 
     def scan(self, folded: str, original: str) -> list[Hit]:
+        """Leftmost-longest among the valid matches: a Latin match that fails its word
+        boundary or case check must not hide a shorter or later one ("Ethernet switches")."""
         hits: list[Hit] = []
-        for end, payload in self.auto.iter_long(folded):
+        cands: list[tuple[int, int, tuple[Any, ...]]] = []
+        for end, payload in self.auto.iter(folded):
             start = end - payload[-1] + 1
             latin = payload[4] if payload[0] == "c" else payload[2]
-            if latin and not _word_bounded(folded, start, end + 1):
-                continue
-            if payload[0] == "c" and latin and not _case_ok(original[start : end + 1], payload[5]):
-                continue
-            hits.append(Hit(start, end + 1, payload))
+            if latin:
+                if not _word_bounded(folded, start, end + 1):
+                    continue
+                if payload[0] == "c" and not _case_ok(original[start : end + 1], payload[5]):
+                    continue
+            cands.append((start, end + 1, payload))
+        cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        taken_to = -1
+        for start, end, payload in cands:
+            if start >= taken_to:
+                hits.append(Hit(start, end, payload))
+                taken_to = end
         return hits
 
 
@@ -390,11 +400,15 @@ def _link(
 
 
 def _themes_in(keywords: list[Hit], start: int, end: int) -> list[str]:
-    out: list[str] = []
-    for k in keywords:
-        if start <= k.start < end and k.payload[1] not in out:
-            out.append(k.payload[1])
-    return out
+    """Themes named in [start, end); context words (数据中心, data center) count only when
+    no segment word is there: every segment's equipment goes into data centres."""
+    inside = _strong([k for k in keywords if start <= k.start < end])
+    return list(dict.fromkeys(k.payload[1] for k in inside))
+
+
+def _strong(ks: list[Hit]) -> list[Hit]:
+    strong = [k for k in ks if not k.payload[3]]
+    return strong or ks
 
 
 _STOP = set("、,，;；。！？!?\n")
@@ -466,7 +480,9 @@ class _Ctx:
             themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
             themes = themes if role in ("spender", "customer") else []
             ev = "sentence"
-        elif ev in ("table", "list", "paren"):
+        elif ev in ("table", "list", "paren") or (
+            sec >= 0 and _has(heading, self.struct["supply_heading"])
+        ):
             role = "supplier"
         elif themes and _has(sentence, self.role_cues["supplier"]):
             # a passing sentence does not make a company a supplier of a theme its curated
@@ -482,15 +498,17 @@ class _Ctx:
 
     def _buyer_role(self, clause: str, sentence: str) -> str:
         rc = self.role_cues
-        for text, key in (
-            (clause, "spender"),
-            (clause, "customer"),
-            (sentence, "spender_strong"),
-            (sentence, "peer"),
-            (sentence, "customer"),
-        ):
+        checks = (
+            (clause, "spender", "spender"),
+            (clause, "customer", "customer"),
+            (clause, "supplier_of_buyer", "customer"),  # a buyer speaking of its suppliers
+            (sentence, "spender_strong", "spender"),
+            (sentence, "peer", "peer"),
+            (sentence, "customer", "customer"),
+        )
+        for text, key, role in checks:
             if _has(text, rc[key]):
-                return "spender" if key.startswith("spender") else key
+                return role
         return "other"
 
     def theme_of(
@@ -521,50 +539,59 @@ class _Ctx:
         marker = _list_run_start(text, self.mentions, idx, ss)
         if marker is not None:
             hs, _ = _span(lay.clause_starts, marker, self.n)
-            header = [k for k in self.keywords if hs <= k.start and k.end <= marker]
+            header = _strong([k for k in self.keywords if hs <= k.start and k.end <= marker])
             item = self.item_theme(first, last, cs, ce)
             if header:
                 return [header[-1].payload[1]], "list"
             if item:
-                return [item], "list"
-            before = [k for k in self.keywords if ss <= k.start and k.end <= marker]
+                return [item.payload[1]], "list"
+            before = _strong([k for k in self.keywords if ss <= k.start and k.end <= marker])
             if before:
                 return [before[-1].payload[1]], "list"
         if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
             item = self.item_theme(first, last, ls, le)
-            return ([item] if item else heading_themes), "list"
+            return ([item.payload[1]] if item else heading_themes), "list"
         # 3. parentheses: "服务器(中兴、烽火)" or "中恒电气(HVDC)"
         p = _paren_theme(text, mnt, self.keywords, cs)
         if p:
             return p, "paren"
-        # 4. the keyword of the company's own list item, else any in the clause or sentence
+        # 4. the keyword of the company's own list item, else any in the clause or sentence;
+        # a context word (数据中心) decides only if the sentence names no segment
+        sentence_segments = [k for k in self.keywords if ss <= k.start < se and not k.payload[3]]
         item = self.item_theme(first, last, cs, ce)
-        if item:
-            return [item], "sentence"
-        themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
+        clause = _strong([k for k in self.keywords if cs <= k.start < ce])
+        if item and not (item.payload[3] and sentence_segments):
+            return [item.payload[1]], "sentence"
+        if clause and not (clause[0].payload[3] and sentence_segments):
+            return list(dict.fromkeys(k.payload[1] for k in clause)), "sentence"
+        themes = _themes_in(self.keywords, ss, se)
         return (themes, "sentence") if themes else None
 
-    def item_theme(self, first: Mention, last: Mention, lo: int, hi: int) -> str | None:
+    def item_theme(self, first: Mention, last: Mention, lo: int, hi: int) -> Hit | None:
         """The keyword that belongs to this run of names: the nearest one before it or after it
         with no list separator or other company in between ("光模組廠中際旭創與新易盛",
         "Sugon and Lenovo in servers"). Of adjacent keywords the last is the head
         ("数据中心UPS" -> UPS)."""
         text = self.text
-        before = [
-            k
-            for k in self.keywords
-            if lo <= k.start
-            and k.end <= first.start
-            and not _STOP & set(text[k.end : first.start])
-            and not any(k.end <= m.start < first.start for m in self.mentions)
-        ]
-        after_all = [
-            k
-            for k in self.keywords
-            if last.end <= k.start < hi
-            and not _STOP & set(text[last.end : k.start])
-            and not any(last.end <= m.start < k.start for m in self.mentions)
-        ]
+        before = _strong(
+            [
+                k
+                for k in self.keywords
+                if lo <= k.start
+                and k.end <= first.start
+                and not _STOP & set(text[k.end : first.start])
+                and not any(k.end <= m.start < first.start for m in self.mentions)
+            ]
+        )
+        after_all = _strong(
+            [
+                k
+                for k in self.keywords
+                if last.end <= k.start < hi
+                and not _STOP & set(text[last.end : k.start])
+                and not any(last.end <= m.start < k.start for m in self.mentions)
+            ]
+        )
         after = None
         if after_all:
             after = after_all[0]
@@ -575,12 +602,8 @@ class _Ctx:
                     break
         b = before[-1] if before else None
         if b and after:
-            return str(
-                b.payload[1] if first.start - b.end <= after.start - last.end else after.payload[1]
-            )
-        if b or after:
-            return str((b or after).payload[1])  # type: ignore[union-attr]
-        return None
+            return b if first.start - b.end <= after.start - last.end else after
+        return b or after
 
     # ---------------------------------------------------------------- anaphora
 
