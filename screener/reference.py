@@ -202,8 +202,14 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             "note": "",
         }
         add_listing(t, cid, True)
+    # an H share whose Chinese short name is an A share's is the same issuer (中国平安)
+    a_by_name = {strip_exchange_name(r["name"]): ticker_company[t] for t, r in a_rows.items()}
     for t, r in hk_rows.items():
         if t in ticker_company:
+            continue
+        same = a_by_name.get(strip_exchange_name(r["name_zh"])) if r["name_zh"] else None
+        if same:
+            add_listing(t, same, False)
             continue
         cid = "hk_" + t.split(".")[0]
         companies[cid] = {

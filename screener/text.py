@@ -56,10 +56,45 @@ def _cjk_score(text: str) -> float:
     return good / max(1, len(text))
 
 
+_MAGIC = (
+    (b"%PDF", "a PDF file (convert it to text first, e.g. with pdftotext)"),
+    (b"PK\x03\x04", "a ZIP/Office file (save it as text first)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (save it as text first)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "gzip data"),
+)
+
+
+def _looks_like_text(text: str) -> bool:
+    """At most 1% control, unassigned or private-use characters."""
+    bad = 0
+    for ch in text:
+        if ch in "\n\r\t\f":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cn", "Co", "Cs"):
+            bad += 1
+    return bad <= len(text) // 100
+
+
 def decode(raw: bytes, name: str = "<bytes>") -> Decoded:
     """Decode document bytes; raise InputError naming ``name`` when they are not text."""
     if not raw.strip():
         raise InputError(f"{name}: empty file (expected a text document)")
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise InputError(f"{name}: binary data, {what}; expected a text document")
+    d = _decode(raw, name)
+    if not _looks_like_text(d.text):
+        raise InputError(
+            f"{name}: binary data or undecodable text (decoded as {d.encoding} it is mostly control characters)"
+        )
+    return d
+
+
+def _decode(raw: bytes, name: str) -> Decoded:
     for bom, enc in _BOMS:
         if raw.startswith(bom):
             label = "utf-8-bom" if enc == "utf-8-sig" else enc
@@ -165,20 +200,19 @@ def script_counts(text: str) -> tuple[int, int]:
 
 
 def detect_language(text: str) -> str:
-    """``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed`` from script shares."""
+    """``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed`` from the share of Latin letters against
+    CJK characters (a CJK character carries about as much as three letters): 90% or more
+    is ``en``, 30% or less Chinese (Traditional when its own characters outnumber
+    Simplified two to one), between the two ``mixed``."""
     cjk = sum(1 for c in text if _is_cjk(c))
-    latin_words = sum(1 for w in text.split() if w[:1].isascii() and w[:1].isalpha())
-    if cjk == 0:
+    letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    share = letters / max(1, letters + 3 * cjk)
+    if share >= 0.9:
         return "en"
-    hans, hant = script_counts(text)
-    zh = "zh-Hant" if hant > hans * 2 else "zh-Hans"
-    # English words take ~6 chars each; mixed when a third or more of the text is English
-    english_chars = latin_words * 6
-    if english_chars > cjk * 0.5 and cjk > english_chars * 0.1:
+    if share > 0.3:
         return "mixed"
-    if english_chars > cjk * 10:
-        return "en"
-    return zh
+    hans, hant = script_counts(text)
+    return "zh-Hant" if hant > hans * 2 else "zh-Hans"
 
 
 # ---------------------------------------------------------------- folding

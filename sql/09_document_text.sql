@@ -1,6 +1,6 @@
 -- Decoded text of documents the user ingested (never of the bundled corpus), so that
 -- `screener build` can re-extract them with the current reference knowledge.
 create table document_text (
-    doc_id varchar primary key references documents (doc_id),
+    doc_id varchar primary key,  -- documents.doc_id
     text   varchar not null
 );

@@ -2,7 +2,7 @@
 -- whose clause names no theme). Only supplier links feed the ranking.
 -- evidence: table, list, paren, ticker, sentence (strongest first).
 create table links (
-    doc_id     varchar not null references documents (doc_id),
+    doc_id     varchar not null,  -- documents.doc_id (no FK: DuckDB cannot delete a parent and its children in one transaction)
     company_id varchar not null references companies (company_id),
     theme      varchar references themes (theme),
     role       varchar not null check (role in ('supplier', 'spender', 'customer', 'analyst', 'peer', 'other')),

@@ -2,7 +2,7 @@
 -- named in spender_label). period: 2025, 2025Q4, FY2025, FY2025Q3, 2025-2027.
 -- qualifier: at_least, about, at_most, estimate, range (amount = midpoint of low..high).
 create table capex (
-    doc_id        varchar not null references documents (doc_id),
+    doc_id        varchar not null,  -- documents.doc_id
     company_id    varchar references companies (company_id),
     spender_label varchar,
     period        varchar,

@@ -169,10 +169,12 @@ components as (
 ),
 
 final as (
-    select ticker, company_id, component, 'component' as kind, raw, value, weight, value * weight as contribution
+    select ticker, company_id, component, 'component' as kind, round(raw, 12) as raw, round(value, 12) as value,
+           weight, round(value * weight, 12) as contribution
     from components
     union all
-    select ticker, company_id, component, 'exposure_part' as kind, raw, value, weight, value * weight as contribution
+    select ticker, company_id, component, 'exposure_part' as kind, round(raw, 12) as raw, round(value, 12) as value,
+           weight, round(value * weight, 12) as contribution
     from parts
 )
 

@@ -45,7 +45,8 @@ evidence as (
 
 final as (
     select
-        row_number() over (order by s.score desc, s.exposure_raw desc, s.ticker) as rank,
+        -- rounded: parallel float sums differ in the last bits; ties must not flip
+        row_number() over (order by round(s.score, 9) desc, round(s.exposure_raw, 9) desc, s.ticker) as rank,
         s.ticker,
         c.name_zh,
         c.name_en,

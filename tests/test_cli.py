@@ -1,0 +1,185 @@
+"""The CLI in process: exit codes, stdout for data, stderr for messages."""
+
+import json
+
+import polars as pl
+import pytest
+
+from screener.cli import app
+
+from .conftest import DATA
+
+COMMANDS = [
+    ["build"],
+    ["ingest"],
+    ["screen"],
+    ["explain"],
+    ["themes"],
+    ["capex"],
+    ["query"],
+    ["export"],
+    ["signals", "load"],
+    ["signals", "list"],
+]
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_every_command_has_help_with_an_example(runner, cmd):
+    r = runner.invoke(app, [*cmd, "--help"])
+    assert r.exit_code == 0
+    assert "Example:" in r.output
+    assert "--db" in r.output
+
+
+def test_screen_builds_a_missing_database_and_prints_a_table(runner, tmp_path):
+    db = tmp_path / "new.duckdb"
+    r = runner.invoke(app, ["screen", "--db", str(db), "--top", "3"])
+    assert r.exit_code == 0, r.output
+    assert db.exists()
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:4] == ["rank", "ticker", "name_zh", "name_en"]
+    assert len(lines) == 2 + 3
+    assert "building" in r.stderr and "building" not in r.stdout
+
+
+def test_screen_csv_is_clean_on_stdout(runner, built_db):
+    r = runner.invoke(
+        app, ["screen", "--db", str(built_db), "--format", "csv", "--theme", "optical_modules"]
+    )
+    assert r.exit_code == 0
+    df = pl.read_csv(r.stdout.encode())
+    assert set(df["ticker"]) == {"300308.SZ", "002281.SZ", "000988.SZ"}
+    assert df["rank"].to_list() == [1, 2, 3]
+
+
+def test_explain_json_shape_and_ticker_forms(runner, built_db):
+    outs = [
+        runner.invoke(app, ["explain", t, "--db", str(built_db), "--format", "json"])
+        for t in ("300308", "sz300308", "300308.SZ")
+    ]
+    assert all(o.exit_code == 0 for o in outs)
+    r = json.loads(outs[0].stdout)
+    assert {"ticker", "score", "rank", "components", "evidence"} <= set(r)
+    assert r["ticker"] == "300308.SZ"
+    assert {"name", "value", "weight", "contribution"} <= set(r["components"][0])
+    assert {"doc_id", "published_on", "theme", "role", "evidence", "snippet"} <= set(
+        r["evidence"][0]
+    )
+    assert json.loads(outs[1].stdout) == r
+
+
+def test_explain_hk_forms(runner, built_db):
+    for t in ("09698.HK", "HKG:9698", "9698"):
+        r = runner.invoke(app, ["explain", t, "--db", str(built_db), "--format", "json"])
+        assert r.exit_code == 0, (t, r.output)
+        assert json.loads(r.stdout)["ticker"] == "9698.HK"
+    r = runner.invoke(app, ["explain", "NASDAQ:GDS", "--db", str(built_db), "--format", "json"])
+    assert json.loads(r.stdout)["ticker"] == "GDS.O"
+
+
+def test_themes_and_stock_to_themes(runner, built_db):
+    r = runner.invoke(app, ["themes", "--db", str(built_db), "--format", "json"])
+    rows = json.loads(r.stdout)
+    assert [x["theme"] for x in rows] == sorted(
+        [
+            "idc",
+            "power",
+            "liquid_cooling",
+            "switches",
+            "optical_modules",
+            "servers",
+            "copper_interconnect",
+            "chips",
+        ]
+    )
+    r = runner.invoke(
+        app, ["themes", "--ticker", "000977", "--db", str(built_db), "--format", "json"]
+    )
+    servers = next(x for x in json.loads(r.stdout) if x["theme"] == "servers")
+    assert servers["docs"] == 2
+
+
+def test_capex_and_export_formats(runner, built_db, tmp_path):
+    r = runner.invoke(
+        app, ["capex", "--db", str(built_db), "--spender", "alibaba", "--format", "csv"]
+    )
+    assert r.exit_code == 0
+    assert "2025-2027" in r.stdout
+    for suffix in ("csv", "json", "parquet"):
+        out = tmp_path / f"exposure.{suffix}"
+        r = runner.invoke(app, ["export", "exposure", "--db", str(built_db), "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert out.stat().st_size > 0
+    assert (
+        pl.read_parquet(tmp_path / "exposure.parquet").height
+        == pl.read_csv(tmp_path / "exposure.csv").height
+    )
+
+
+def test_query_writes_are_refused(runner, built_db):
+    r = runner.invoke(app, ["query", "delete from links", "--db", str(built_db)])
+    assert r.exit_code == 4
+    assert r.stderr.startswith("screener: error: query is read-only")
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["screen", "--theme", "gpu"],
+            2,
+            "unknown theme 'gpu'; valid themes: chips, copper_interconnect",
+        ),
+        (["screen", "--market", "JP"], 2, "unknown market 'JP'; valid: A, HK, US"),
+        (["screen", "--exchange", "LSE"], 2, "unknown exchange 'LSE'"),
+        (["screen", "--weights", "exposure"], 2, "expected name=number"),
+        (["screen", "--weights", "exposure=x"], 2, "'x' is not a number"),
+        (
+            ["screen", "--weights", "momentum=1"],
+            2,
+            "unknown signal 'momentum'; valid names: exposure",
+        ),
+        (["screen", "--weights", "exposure=nan"], 2, "finite"),
+        (["screen", "--min-docs", "0"], 2, "--min-docs 0"),
+        (["screen", "--top", "0"], 2, "--top 0"),
+        (["screen", "--as-of", "2025-02-30"], 2, "expected a date as YYYY-MM-DD"),
+        (["screen", "--format", "xml"], 2, "--format 'xml'"),
+        (["screen", "--out", "x.xlsx"], 2, "cannot tell the format"),
+        (["explain", "ZZZZ"], 5, "not a listing"),
+        (["explain", "300308", "--format", "csv"], 2, "expected table or json"),
+        (["export", "secrets", "--out", "x.csv"], 2, "unknown table or view 'secrets'"),
+        (["ingest", "/no/such/file.txt"], 3, "no such file"),
+        (["query", "select * from nope"], 4, "query failed"),
+        (["signals", "load", "/no/such.csv"], 3, "no such file"),
+    ],
+)
+def test_bad_values_get_one_clear_line_and_an_exit_code(
+    runner, built_db, tmp_path, monkeypatch, args, code, message
+):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, [*args, "--db", str(built_db)])
+    assert r.exit_code == code, r.output
+    assert message in r.stderr
+    assert r.stderr.startswith("screener: error: ")
+    assert "Traceback" not in r.output
+
+
+def test_ingest_via_cli(runner, db_copy):
+    r = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(DATA / "report_2026_04.md"),
+            "--published",
+            "2026-04-10",
+            "--db",
+            str(db_copy),
+        ],
+    )
+    assert r.exit_code == 0
+    assert "ingested 1 documents (1 new" in r.stderr
+    r = runner.invoke(app, ["explain", "920808", "--db", str(db_copy), "--format", "json"])
+    ev = json.loads(r.stdout)["evidence"]
+    assert ev[0]["published_on"] == "2026-04-10"
+    assert ev[0]["theme"] == "liquid_cooling"

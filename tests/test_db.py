@@ -1,0 +1,140 @@
+"""Build, ingest and query: atomic, idempotent, read-only, and nothing lost on bad input."""
+
+import hashlib
+import shutil
+
+import pytest
+
+from screener import db as dbm
+from screener.errors import DatabaseError, InputError, NotFoundError
+
+from .conftest import DATA
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def count(path, sql):
+    return dbm.query(path, sql).row(0)[0]
+
+
+def test_build_counts(built_db):
+    assert count(built_db, "select count(*) from documents") == 5
+    assert count(built_db, "select count(*) from listings where market = 'A'") == 5524
+    assert count(built_db, "select count(*) from themes") == 8
+    assert count(built_db, "select value from meta where key = 'schema_version'") == "1"
+    # one issuer, several listings
+    assert set(
+        dbm.query(built_db, "select ticker from listings where company_id = 'alibaba'")["ticker"]
+    ) == {"BABA.N", "9988.HK"}
+    assert set(
+        dbm.query(built_db, "select ticker from listings where company_id = 'gds'")["ticker"]
+    ) == {"GDS.O", "9698.HK"}
+    assert count(built_db, "select count(*) from companies where not listed") >= 10
+
+
+def test_failed_build_leaves_the_previous_database_whole(db_copy, monkeypatch):
+    before = digest(db_copy)
+
+    def boom(*a, **k):
+        raise RuntimeError("killed mid-build")
+
+    monkeypatch.setattr(dbm, "insert_facts", boom)
+    with pytest.raises(RuntimeError):
+        dbm.build(db_copy)
+    assert digest(db_copy) == before
+    assert not list(db_copy.parent.glob("*.tmp-*"))
+
+
+def test_a_stale_temporary_file_from_a_killed_build_is_cleared(db_copy):
+    stale = db_copy.with_name(db_copy.name + ".tmp-99999")
+    stale.write_bytes(b"half a database")
+    dbm.build(db_copy)
+    assert not stale.exists()
+    assert count(db_copy, "select count(*) from documents") == 5
+
+
+def test_ingest_adds_is_idempotent_and_replaces_changed_files(db_copy, tmp_path):
+    doc = tmp_path / "weekly.md"
+    shutil.copy(DATA / "report_2026_04.md", doc)
+    r = dbm.ingest(db_copy, [doc], published_on=__import__("datetime").date(2026, 4, 10))
+    assert (len(r.added), len(r.replaced), len(r.unchanged)) == (1, 0, 0)
+    assert count(db_copy, "select count(*) from documents") == 6
+    links = count(db_copy, "select count(*) from links")
+    r = dbm.ingest(db_copy, [doc])
+    assert (len(r.added), len(r.unchanged)) == (0, 1)
+    assert count(db_copy, "select count(*) from links") == links
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n光模块：中际旭创。\n", encoding="utf-8")
+    r = dbm.ingest(db_copy, [doc])
+    assert len(r.replaced) == 1
+    assert count(db_copy, "select count(*) from documents") == 6
+    assert count(db_copy, f"select count(*) from documents where path = '{doc}'") == 1
+
+
+def test_ingested_documents_survive_a_rebuild(db_copy):
+    dbm.ingest(db_copy, [DATA / "report_2026_04.md"])
+    r = dbm.build(db_copy)
+    assert r.carried_over == 1
+    assert (
+        count(
+            db_copy,
+            "select count(*) from links l join documents d using (doc_id) where not d.bundled and l.company_id = 'a_002837'",
+        )
+        == 1
+    )
+
+
+def test_folder_of_mixed_files_skips_the_bad_ones_by_name(db_copy, tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(DATA / "report_2026_04.md", tmp_path / "in" / "good.md")
+    (tmp_path / "in" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    r = dbm.ingest(db_copy, [tmp_path / "in"])
+    assert len(r.added) == 1
+    assert sorted(m.split(":")[0].rsplit("/", 1)[1] for m in r.failed) == ["chart.png", "empty.txt"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02\x03" * 10, b"%PDF-1.7\n..."])
+def test_nothing_ingested_is_an_error_and_the_database_is_unchanged(db_copy, tmp_path, content):
+    before = digest(db_copy)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    with pytest.raises(InputError, match="bad.txt"):
+        dbm.ingest(db_copy, [bad])
+    assert digest(db_copy) == before
+
+
+def test_missing_path_and_empty_folder(db_copy, tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        dbm.ingest(db_copy, [tmp_path / "nope.txt"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="holds no files"):
+        dbm.ingest(db_copy, [tmp_path / "empty"])
+
+
+def test_query_is_read_only_and_leaves_the_file_untouched(built_db):
+    before = digest(built_db)
+    for sql in (
+        "delete from links",
+        "drop table links",
+        "insert into meta values ('x', 'y')",
+        "create table t (a int)",
+    ):
+        with pytest.raises(DatabaseError, match="read-only"):
+            dbm.query(built_db, sql)
+    assert digest(built_db) == before
+
+
+def test_query_errors_are_database_errors(built_db):
+    with pytest.raises(DatabaseError, match="query failed"):
+        dbm.query(built_db, "select * from no_such_table")
+
+
+def test_query_on_a_missing_database(tmp_path):
+    with pytest.raises(DatabaseError, match="no database"):
+        dbm.query(tmp_path / "none.duckdb", "select 1")
+
+
+def test_not_found_exit_code_class():
+    assert NotFoundError("x").exit_code == 5

@@ -1,0 +1,176 @@
+"""The extractor on documents written for these tests (not the seeds)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screener.extract import extract
+
+
+def suppliers(x):
+    return {(lk.company_id, lk.theme) for lk in x.links if lk.role == "supplier"}
+
+
+def roles(x):
+    return {(lk.company_id, lk.role) for lk in x.links}
+
+
+def test_table_rows_make_suppliers(kb):
+    doc = "环节\t相关标的\n光模块\t中际旭创、新易盛\n液冷\t英维克\n"
+    x = extract(doc, kb)
+    assert suppliers(x) == {
+        ("a_300308", "optical_modules"),
+        ("a_300502", "optical_modules"),
+        ("a_002837", "liquid_cooling"),
+    }
+    assert {lk.evidence for lk in x.links} == {"table"}
+
+
+def test_markdown_table_with_company_first(kb):
+    doc = "| 公司 | 代码 | 环节 |\n|---|---|---|\n| 兆龙互连 | 300913.SZ | 铜缆 |\n| 海光信息 | 688041.SH | CPU芯片 |\n"
+    assert suppliers(extract(doc, kb)) == {
+        ("a_300913", "copper_interconnect"),
+        ("a_688041", "chips"),
+    }
+
+
+def test_list_after_a_segment_cue(kb):
+    x = extract("交换机龙头：锐捷网络、紫光股份(新华三)、菲菱科思。", kb)
+    assert suppliers(x) == {
+        ("a_301165", "switches"),
+        ("a_000938", "switches"),
+        ("h3c", "switches"),
+        ("a_301191", "switches"),
+    }
+    assert {lk.evidence for lk in x.links if lk.role == "supplier"} == {"list"}
+
+
+def test_parentheses_both_ways(kb):
+    x = extract("服务器(中兴、烽火)订单饱满；中恒电气(HVDC)与科士达(UPS)也是受益者。", kb)
+    assert suppliers(x) == {
+        ("zte", "servers"),
+        ("a_600498", "servers"),
+        ("a_002364", "power"),
+        ("a_002518", "power"),
+    }
+
+
+def test_each_name_takes_its_own_items_keyword(kb):
+    x = extract("伺服器代工廠工業富聯、光模組廠中際旭創與新易盛訂單能見度高，均為受惠者。", kb)
+    assert suppliers(x) == {
+        ("a_601138", "servers"),
+        ("a_300308", "optical_modules"),
+        ("a_300502", "optical_modules"),
+    }
+
+
+def test_inline_tickers_resolve_companies(kb):
+    x = extract(
+        "GDS Holdings (NASDAQ: GDS) and VNET Group (NASDAQ: VNET) are IDC providers set to benefit.",
+        kb,
+    )
+    assert suppliers(x) == {("gds", "idc"), ("vnet", "idc")}
+    assert {m.ticker for m in x.mentions if m.via == "ticker"} == {"GDS.O", "VNET.O"}
+
+
+def test_bare_code_in_parentheses_after_a_name(kb):
+    x = extract("博创科技(300548)获得硅光模块大额订单，有望受益。", kb)
+    assert ("a_300548", "optical_modules") in suppliers(x)
+    assert any(m.ticker == "300548.SZ" for m in x.mentions)
+
+
+def test_former_name_resolves_to_the_listing(kb):
+    x = extract("科华恒盛深耕数据中心UPS多年，将受益于算力中心建设。", kb)
+    assert suppliers(x) == {("a_002335", "power")}
+
+
+def test_demand_side_section_makes_customers(kb):
+    doc = "## 上游：设备供应商\n- 服务器：浪潮信息\n\n## 下游：需求方\n- 中国移动、字节跳动\n"
+    x = extract(doc, kb)
+    assert suppliers(x) == {("a_000977", "servers")}
+    assert ("china_mobile", "customer") in roles(x)
+    assert ("bytedance", "customer") in roles(x)
+
+
+def test_ambiguous_short_names_need_context(kb):
+    x = extract("这一轮AI浪潮正在重塑格局，行业终于迎来曙光。民族中兴需要科技自立。", kb)
+    assert x.mentions == []
+    y = extract("服务器方面，浪潮、曙光、中兴等厂商有望受益。", kb)
+    assert suppliers(y) == {("a_000977", "servers"), ("a_603019", "servers"), ("zte", "servers")}
+
+
+def test_everyday_word_exchange_names_are_not_companies(kb):
+    # 驱动力 and 太阳能 are A-share short names and everyday words
+    x = extract("增长的核心驱动力来自太阳能与数据中心。", kb)
+    assert x.mentions == []
+
+
+def test_analysts_spenders_customers_are_never_suppliers(kb):
+    doc = (
+        "中信证券认为，光模块龙头中际旭创将受益。"
+        "Tencent said it would raise capex for data centers; Apple, a customer of cloud providers, declined to comment. "
+        "Both companies are suppliers of 800G optical transceivers to Nvidia, Jefferies said."
+    )
+    x = extract(doc, kb)
+    r = roles(x)
+    assert ("citic_securities_co", "analyst") in r
+    assert ("tencent", "spender") in r
+    assert ("jefferies", "analyst") in r
+    assert not {c for c, _ in suppliers(x)} & {
+        "citic_securities_co",
+        "tencent",
+        "apple",
+        "jefferies",
+        "nvidia",
+    }
+
+
+def test_english_list_with_trailing_segment(kb):
+    x = extract(
+        "Beneficiaries include Inspur, Sugon and Lenovo in servers, and Accelink and Innolight in optical modules.",
+        kb,
+    )
+    assert suppliers(x) == {
+        ("a_000977", "servers"),
+        ("a_603019", "servers"),
+        ("lenovo", "servers"),
+        ("a_002281", "optical_modules"),
+        ("a_300308", "optical_modules"),
+    }
+
+
+def test_unlisted_companies_are_in_the_map(kb):
+    x = extract("国产算力芯片：寒武纪、摩尔线程、沐曦等厂商受益于国产替代。", kb)
+    assert {("moore_threads", "chips"), ("metax", "chips"), ("a_688256", "chips")} <= suppliers(x)
+
+
+def test_market_news_names_no_suppliers(kb):
+    x = extract("A股午评：中国平安涨逾3%，贵州茅台小幅回落，招商银行成交活跃。", kb)
+    assert suppliers(x) == set()
+    assert {m.company_id for m in x.mentions} >= {"a_601318", "a_600519"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list(
+                "光模块中际旭创、新易盛浪潮曙光：(HKG:9698)300308.SZ ,.\n\t|受益IDC液冷亿元美元3800超过约"
+            )
+        ),
+        max_size=120,
+    )
+)
+def test_extractor_never_crashes_and_offsets_point_at_the_match(kb, text):
+    x = extract(text, kb)
+    for m in x.mentions:
+        assert text[m.start : m.end] == m.matched
+    for lk in x.links:
+        assert 0 <= lk.start <= lk.end <= len(text)
+    for c in x.capex:
+        assert text[c["start_pos"] : c["end_pos"]] == c["matched"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_extractor_survives_any_unicode(kb, text):
+    extract(text, kb)

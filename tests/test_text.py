@@ -1,0 +1,68 @@
+import codecs
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screener.errors import InputError
+from screener.text import decode, detect_language, fold
+
+HANS = "光模块龙头：中际旭创、新易盛受益于800G需求。"
+HANT = "光模組龍頭：中際旭創、新易盛受惠於800G需求，萬國數據與騰訊亦受關注。"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (HANS.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + HANS.encode("utf-8"), "utf-8-bom"),
+        (HANS.encode("gbk"), "gb18030"),
+        (HANS.encode("gb18030"), "gb18030"),
+        (HANT.encode("big5"), "big5"),
+        (HANS.encode("utf-16"), "utf-16"),
+        (("IDC: " + HANS).encode("utf-16-le"), "utf-16-le"),
+        (("IDC: " + HANS).encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_decode_names_the_encoding(raw, encoding):
+    d = decode(raw, "doc.txt")
+    assert d.encoding == encoding
+    assert "中际旭创" in d.text or "中際旭創" in d.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n ", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ],
+)
+def test_bad_bytes_name_the_file(raw, message):
+    with pytest.raises(InputError, match=rf"^report\.txt: .*{message}"):
+        decode(raw, "report.txt")
+
+
+def test_language_labels():
+    assert detect_language(HANS) == "zh-Hans"
+    assert detect_language(HANT) == "zh-Hant"
+    assert (
+        detect_language("Alibaba will spend more than US$50 billion on AI over three years.")
+        == "en"
+    )
+    mixed = "Alibaba will spend more than US$50 billion on cloud and AI infrastructure. " + HANS * 2
+    assert detect_language(mixed) == "mixed"
+
+
+def test_fold_keeps_offsets_and_folds_width_case_script():
+    s = "ＡＢＣ萬國數據（ＨＫＧ：９６９８）Optical"
+    f = fold(s)
+    assert len(f) == len(s)
+    assert f.startswith("abc万国数据")
+    assert "hkg:9698" in f
+    assert f.endswith("optical")
+
+
+@given(st.text(max_size=200))
+def test_fold_is_length_preserving_for_any_text(s):
+    assert len(fold(s)) == len(s)
