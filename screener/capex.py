@@ -6,6 +6,7 @@ import bisect
 import re
 from typing import TYPE_CHECKING, Any
 
+from screener.extract import evidence_span
 from screener.reference import DEMAND_CATEGORIES, Knowledge
 
 if TYPE_CHECKING:
@@ -192,6 +193,7 @@ def extract_capex(
             low, high = amount, _num(am.group("n2")) * unit
             amount = (low + high) / 2
             qual = "range"
+        period: str | None
         if quarter is not None:
             company, label, period = prev["company_id"], prev["spender_label"], quarter  # type: ignore[index]
         else:
@@ -222,7 +224,7 @@ def extract_capex(
             "start_pos": s,
             "end_pos": e,
             "matched": text[s:e],
-            "snippet": " ".join(text[max(ss, s - 30) : min(se, e + 20)].split()),
+            "snippet": evidence_span(text, ss, se, s, e),
         }
         if quarter is None:
             prev = {**row, "_end": e, "_sent": ss}

@@ -233,7 +233,7 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
             counts = {
                 t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
                 for t in ("documents", "companies", "listings", "links", "capex")
-            }  # type: ignore[index]
+            }
             con.execute("checkpoint")
         finally:
             con.close()
@@ -364,7 +364,7 @@ def ingest(
         with sql_errors(f"{path}: ingest failed, database unchanged"):
             con.execute("begin transaction")
             try:
-                new = []
+                new: list[Any] = []
                 for d in docs:
                     same = con.execute(
                         "select path from documents where sha256 = ?", [d.row["sha256"]]

@@ -636,7 +636,7 @@ class _Ctx:
                 for t in _prefer(themes, prior, ss, self.keywords):
                     if curated and t not in curated:
                         continue
-                    snippet = _snippet(self.text, ss, se, ss, min(se, ss + 40))
+                    snippet = _snippet(self.text, ss, se, ss, min(se, ss + 20))
                     out.append(
                         Link(
                             m.company_id,
@@ -737,10 +737,22 @@ def _prefer(themes: list[str], prior: set[str], pos: int, keywords: list[Hit]) -
     return [near.payload[1]]
 
 
-def _snippet(text: str, ss: int, se: int, start: int, end: int, width: int = 40) -> str:
-    a = max(ss, start - width)
-    b = min(se, end + width)
+SNIPPET_MAX = 44  # evidence spans stay short: the match and a few characters around it
+
+
+def evidence_span(
+    text: str, lo: int, hi: int, start: int, end: int, limit: int = SNIPPET_MAX
+) -> str:
+    """The match plus up to ``limit`` characters in all, centred on it, within [lo, hi)."""
+    room = max(0, limit - (end - start))
+    a = max(lo, start - room // 2)
+    b = min(hi, end + (room - (start - a)))
+    a = max(lo, start - (room - (b - end)))
     return " ".join(text[a:b].split())
+
+
+def _snippet(text: str, ss: int, se: int, start: int, end: int) -> str:
+    return evidence_span(text, ss, se, start, end)
 
 
 def _mk(m: Mention, theme: str | None, role: str, ev: str, text: str, ss: int, se: int) -> Link:

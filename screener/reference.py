@@ -260,9 +260,9 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
 
     concept_theme = {r["concept"]: r["theme"] for r in _read_csv(data_dir / "theme_concepts.csv")}
     for r in _read_csv(data_dir / "reference" / "concept_members.csv"):
-        cid = ticker_company.get(r["ticker"])
-        if cid:
-            priors.setdefault(cid, set()).add(concept_theme[r["concept"]])
+        owner = ticker_company.get(r["ticker"])
+        if owner:
+            priors.setdefault(owner, set()).add(concept_theme[r["concept"]])
 
     # the exchange industry of A-shares is a coarse prior too (IT设备 -> servers ...)
     industry_themes: dict[str, set[str]] = {}
