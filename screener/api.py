@@ -170,7 +170,7 @@ class Database:
                 ),
                 listed as (
                     select theme, count(distinct ticker) as tickers,
-                           string_agg(distinct coalesce(name_zh, name_en), '、') as names
+                           string_agg(distinct coalesce(name_zh, name_en), '、' order by coalesce(name_zh, name_en)) as names
                     from exposure_asof($d) group by theme
                 )
                 select t.theme, t.name_zh, t.name_en, coalesce(p.companies, 0) as companies,
@@ -193,7 +193,7 @@ class Database:
                 from capex_asof($d)
                 where $s is null or spender ilike '%' || $s || '%' or spender_en ilike '%' || $s || '%'
                    or company_id = $s
-                order by published_on, spender, period
+                order by published_on, spender, period, scope desc, amount desc, doc_id, snippet
                 """,
                 {"d": d, "s": spender},
             )
@@ -316,7 +316,7 @@ class Database:
                 from links l join documents d using (doc_id)
                 where l.company_id = $c and d.published_on <= $d
                   and (len($th) = 0 or list_contains($th, l.theme))
-                order by d.published_on, l.doc_id, l.start_pos
+                order by d.published_on, l.doc_id, l.start_pos, l.theme, l.role
                 """,
                 {"c": cid, "d": d, "th": themes},
             )
@@ -328,7 +328,7 @@ class Database:
                 from capex_asof($d) k
                 where k.doc_id in (select doc_id from links where company_id = $c and role = 'supplier'
                                    and (len($th) = 0 or list_contains($th, theme)))
-                order by k.published_on, k.period
+                order by k.published_on, k.period, k.scope desc, k.amount_usd desc, k.doc_id, k.snippet
                 """,
                 {"c": cid, "d": d, "th": themes},
             )

@@ -206,11 +206,17 @@ def extract_capex(
             period = _nearest_period(periods, s, e, cs, ce, ss, se)
             if period is None and carry.get("para") == para:
                 period = carry.get("period")
-        scope = (
-            "infrastructure"
-            if any(w in folded[cs:ce] for w in c["scope_infrastructure"])
-            else "total"
-        )
+        # "infrastructure" marks the part of a larger total the same paragraph just gave
+        scope = "total"
+        if (
+            quarter is None
+            and any(w in folded[cs:ce] for w in c["scope_infrastructure"])
+            and carry.get("para") == para
+            and carry.get("company") == company
+            and carry.get("currency") == currency
+            and carry.get("amount", 0) > amount
+        ):
+            scope = "infrastructure"
         row = {
             "company_id": company,
             "spender_label": label,
