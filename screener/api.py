@@ -212,10 +212,23 @@ class Database:
     ) -> pl.DataFrame:
         """The ranking: rank, ticker, names, themes, docs, score, then one column per component
         (its cross-sectional z-score; score = sum of z x weight)."""
-        comp = self._screen_long(theme, market, exchange, min_docs, as_of, weights, signals)
-        return _wide(comp, top)
+        if top is not None and top < 1:
+            raise UsageError(f"--top {top}: expected a whole number of at least 1")
+        opts = (theme, market, exchange, min_docs, as_of, weights, signals)
+        with self._screen_args(*opts) as (con, args):
+            sql = (
+                "select rank, ticker, name_zh, name_en, market, exchange, themes, docs, score, components "
+                "from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m, "
+                "exchanges := $x, min_docs := $n, signal_table := $tbl) order by rank"
+            )
+            if top:
+                sql += " limit $top"
+                args["top"] = top
+            df = self._df(con, sql, args)
+        return _wide(df)
 
-    def _screen_long(
+    @contextlib.contextmanager
+    def _screen_args(
         self,
         theme: Any,
         market: Any,
@@ -224,8 +237,9 @@ class Database:
         as_of: Any,
         weights: Any,
         signals: Any,
-        ticker: str | None = None,
-    ) -> pl.DataFrame:
+    ) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, Any]]]:
+        """Validate the screen's options and open a connection whose signal table (with any
+        --signals files joined in) is ready; yields (connection, bound parameters)."""
         themes = self._check_themes([theme] if isinstance(theme, str) else theme)
         markets = self._check_choice(
             [market] if isinstance(market, str) else market, MARKETS, "market"
@@ -240,10 +254,14 @@ class Database:
         files = [signals] if isinstance(signals, str | Path) else list(signals or [])
         with self._con() as con:
             table = "signals"
+            known = {
+                r[0] for r in con.execute("select distinct signal from signal_catalog").fetchall()
+            }
             if files:
                 from screener.signals import read_signals
 
                 extra = read_signals([Path(f) for f in files], self.path, con=con)
+                known |= set(extra["signal"].unique().to_list())
                 con.register("_cli_signals_file", extra.to_arrow())
                 con.execute(
                     "create temp view _cli_signals as select ticker, as_of, signal, value from signals "
@@ -252,26 +270,14 @@ class Database:
                 )
                 table = "_cli_signals"
             if w is not None:
-                known = {
-                    r[0] for r in con.execute(f"select distinct signal from {table}").fetchall()
-                } | {"exposure"}
-                bad = [k for k in w if k not in known]
+                names = known | {"exposure"}
+                bad = [k for k in w if k not in names]
                 if bad:
                     raise UsageError(
-                        f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(known))}"
+                        f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(names))}"
                     )
-            df = self._df(
+            yield (
                 con,
-                """
-                select s.rank, s.ticker, s.name_zh, s.name_en, s.market, s.exchange, s.themes, s.docs, s.score,
-                       c.component, c.kind, c.raw, c.value, c.weight, c.contribution
-                from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m,
-                            exchanges := $x, min_docs := $n, signal_table := $tbl) as s
-                join screen_components(as_of_date := $d, weights := $w, themes := $th, markets := $m,
-                            exchanges := $x, min_docs := $n, signal_table := $tbl) as c using (ticker)
-                where $t is null or s.ticker = $t
-                order by s.rank, c.kind, c.component
-                """,
                 {
                     "d": d,
                     "w": w,
@@ -280,10 +286,27 @@ class Database:
                     "x": exchanges,
                     "n": min_docs,
                     "tbl": table,
-                    "t": ticker,
                 },
             )
-        return df
+
+    def _components(
+        self, ticker: str, theme: Any, as_of: Any, weights: Any, signals: Any
+    ) -> pl.DataFrame:
+        """Every component of one ticker's score, with its rank and score, long form."""
+        with self._screen_args(theme, None, None, 1, as_of, weights, signals) as (con, args):
+            return self._df(
+                con,
+                """
+                select s.rank, s.score, c.component, c.kind, c.raw, c.value, c.weight, c.contribution
+                from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m,
+                            exchanges := $x, min_docs := $n, signal_table := $tbl) as s
+                join screen_components(as_of_date := $d, weights := $w, themes := $th, markets := $m,
+                            exchanges := $x, min_docs := $n, signal_table := $tbl) as c using (ticker)
+                where s.ticker = $t
+                order by c.kind, c.component
+                """,
+                {**args, "t": ticker},
+            )
 
     def explain(
         self,
@@ -332,7 +355,7 @@ class Database:
                 """,
                 {"c": cid, "d": d, "th": themes},
             )
-        comp = self._screen_long(themes, None, None, 1, d, weights, signals, ticker=t)
+        comp = self._components(t, themes, d, weights, signals)
         top = comp.filter(pl.col("kind") == "component")
         parts = comp.filter(pl.col("kind") == "exposure_part")
         return {
@@ -398,18 +421,21 @@ class Database:
             return self._df(con, f'select * from "{name}"')
 
 
-def _wide(comp: pl.DataFrame, top: int | None) -> pl.DataFrame:
+def _wide(df: pl.DataFrame) -> pl.DataFrame:
+    """Expand the components MAP into one column per component, exposure first."""
     base = ["rank", "ticker", "name_zh", "name_en", "market", "exchange", "themes", "docs", "score"]
-    if comp.height == 0:
-        return pl.DataFrame(schema={c: pl.String for c in base})
-    heads = comp.select(base).unique("ticker").sort("rank")
-    values = comp.filter(pl.col("kind") == "component").pivot(
-        on="component", index="ticker", values="value"
+    if df.height == 0:
+        return df.select(base)
+    maps = df["components"].to_list()
+    names = sorted({k for m in maps for k in _entries(m)}, key=lambda k: (k != "exposure", k))
+    cols = {n: [_entries(m).get(n) for m in maps] for n in names}
+    return df.select(base).with_columns(
+        [pl.Series(n, v, dtype=pl.Float64) for n, v in cols.items()]
     )
-    order = ["exposure"] + sorted(c for c in values.columns if c not in ("ticker", "exposure"))
-    out = heads.join(values.select(["ticker", *order]), on="ticker", how="left").sort("rank")
-    if top is not None:
-        if top < 1:
-            raise UsageError(f"--top {top}: expected a whole number of at least 1")
-        out = out.head(top)
-    return out
+
+
+def _entries(m: Any) -> dict[str, float]:
+    """A DuckDB MAP as polars gives it (a list of key/value structs) or as a dict."""
+    if isinstance(m, dict):
+        return m
+    return {e["key"]: e["value"] for e in m}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from screener.extract import evidence_span
@@ -29,6 +30,7 @@ _CN_DIGIT = {
 _WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 
 
+@lru_cache(maxsize=4)
 def _amount_regex(kb: Knowledge) -> re.Pattern[str]:
     c = kb.cues["capex"]
     units = sorted(c["units"], key=len, reverse=True)
@@ -123,24 +125,36 @@ def extract_capex(
     rx = _amount_regex(kb)
     pub_year = int(published_on[:4]) if published_on else 2025
     n = len(text)
-    negative = [(i, i + len(w)) for w in c["non_capex"] for i in _all(folded, w)]
+    amounts = list(rx.finditer(folded))
+    if not amounts:
+        return []
+    negative = sorted((i, i + len(w)) for w in c["non_capex"] for i in _all(folded, w))
+    neg_starts = [a for a, _ in negative]
+    covered: set[int] = set()
+    for a, b in negative:
+        covered.update(range(a, b))
     cue_hits = sorted(
-        [
-            (i, True)
-            for w in c["cues"]
-            for i in _all(folded, w)
-            if not any(a <= i < b for a, b in negative)
-        ]
-        + [(a, False) for a, _ in negative]
+        [(i, True) for w in c["cues"] for i in _all(folded, w) if i not in covered]
+        + [(a, False) for a in neg_starts]
     )
+    # periods are read only in the sentences holding an amount, and in those naming a
+    # quarter (for "本季度" to find the quarter meant): the period regex is the costly part
+    sents = lay.sent_starts
+    wanted = {bisect.bisect_right(sents, a.start()) - 1 for a in amounts}
+    for i, start in enumerate(sents):
+        end = sents[i + 1] if i + 1 < len(sents) else n
+        if i not in wanted and ("季" in folded[start:end] or "quarter" in folded[start:end]):
+            wanted.add(i)
     periods: list[tuple[int, int, str]] = []
     last_q: str | None = None
-    for pm in _PERIOD.finditer(folded):
-        p = _period(pm, pub_year, last_q)
-        if p:
-            periods.append((pm.start(), pm.end(), p))
-            if "Q" in p:
-                last_q = p
+    for i in sorted(wanted):
+        end = sents[i + 1] if i + 1 < len(sents) else n
+        for pm in _PERIOD.finditer(folded, sents[i], end):
+            p = _period(pm, pub_year, last_q)
+            if p:
+                periods.append((pm.start(), pm.end(), p))
+                if "Q" in p:
+                    last_q = p
     spenders = [m for m in mentions if kb.category(m.company_id) in DEMAND_CATEGORIES | {"telecom"}]
     agg = sorted((i, w) for w in c["aggregates"] for i in _all(folded, w))
     doc_spender = _dominant(spenders)
@@ -149,7 +163,7 @@ def extract_capex(
     prev: dict[str, Any] | None = None  # the last accepted headline amount
     series: dict[str, Any] = {}  # an open "(各季度分别为 a、b、c、d)" list after it
     carry: dict[str, Any] = {}  # spender and period of the paragraph so far
-    for am in rx.finditer(folded):
+    for am in amounts:
         s, e = am.span()
         if s > 0 and folded[s - 1].isascii() and folded[s - 1].isalnum():
             continue
@@ -307,10 +321,14 @@ def _open_paren(folded: str, s: int, ss: int) -> int:
 
 def _is_capex(cue_hits: list[tuple[int, bool]], s: int, e: int, cs: int, ce: int, ss: int) -> bool:
     """The metric word nearest the amount in its clause (else before it in the sentence)."""
-    in_clause = [(abs(i - s) if i < s else abs(i - e), ok) for i, ok in cue_hits if cs <= i < ce]
+    lo = bisect.bisect_left(cue_hits, (cs, False))
+    hi = bisect.bisect_left(cue_hits, (ce, False))
+    in_clause = [(abs(i - s) if i < s else abs(i - e), ok) for i, ok in cue_hits[lo:hi]]
     if in_clause:
         return min(in_clause)[1]
-    before = [(s - i, ok) for i, ok in cue_hits if ss <= i < s]
+    lo = bisect.bisect_left(cue_hits, (ss, False))
+    hi = bisect.bisect_left(cue_hits, (s, False))
+    before = [(s - i, ok) for i, ok in cue_hits[lo:hi]]
     return bool(before) and min(before)[1]
 
 

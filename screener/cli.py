@@ -442,10 +442,7 @@ def signals_list(db: DbOpt = None, fmt: FormatOpt = None, out: OutOpt = None) ->
     Example: screener signals list
     """
     d = _open(db)
-    df = _run(
-        d.query,
-        "select signal, source, count(distinct ticker) as tickers, count(*) as values, min(as_of) as first, max(as_of) as last from signals group by all order by signal, source",
-    )
+    df = _run(d.query, "select * from signal_catalog order by signal, source")
     _output(df, fmt, out)
 
 

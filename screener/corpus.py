@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -117,7 +118,11 @@ def read_document(
     sha = hashlib.sha256(raw).hexdigest()
     date_source = "given"
     if published_on is None:
-        published_on, date_source = datetime.now().date(), "ingest_time"
+        found = header_date(text)
+        if found is not None:
+            published_on, date_source = found, "content"
+        else:
+            published_on, date_source = datetime.now().date(), "ingest_time"
     ext = extract(text, kb, published_on.isoformat())
     row = {
         "doc_id": sha[:16],
@@ -132,6 +137,24 @@ def read_document(
         "n_chars": len(text),
     }
     return Document(row, text, ext)
+
+
+_DATELINE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+
+
+def header_date(text: str, lines: int = 3) -> date | None:
+    """A full date (2026-03-20, 2026/3/20, 2026年3月20日) in the first non-empty lines: the
+    dateline or title date of a report. Dates further down are about events, not the
+    document, and are not used."""
+    head = [ln for ln in text.split("\n", 40)[:40] if ln.strip()][:lines]
+    for ln in head:
+        m = _DATELINE.search(ln)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return None
 
 
 def _title(text: str) -> str:

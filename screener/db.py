@@ -330,6 +330,36 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, errors
 
 
+_WORKER: dict[str, Any] = {}  # what forked extraction workers inherit from the parent
+
+
+def _read_one(f: Path) -> tuple[str, Any]:
+    from screener.corpus import read_document
+
+    try:
+        return "ok", read_document(f, _WORKER["kb"], **_WORKER["opts"])
+    except InputError as e:
+        return "error", str(e)
+
+
+def read_documents(files: list[Path], kb: Knowledge, **opts: Any) -> Iterator[tuple[str, Any]]:
+    """Decode and extract files, on every core when there are many (fork: the loaded
+    reference data and matcher are shared, not rebuilt). Yields ("ok", Document) or
+    ("error", message) in file order."""
+    import multiprocessing
+
+    from screener.extract import get_matcher
+
+    get_matcher(kb)
+    _WORKER.update(kb=kb, opts=opts)
+    procs = min(os.cpu_count() or 1, 8)
+    if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_read_one, files)
+        return
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        yield from pool.imap(_read_one, files, chunksize=16)
+
+
 def ingest(
     path: Path,
     inputs: list[Path],
@@ -337,63 +367,54 @@ def ingest(
     published_on: date | None = None,
     title: str | None = None,
     publisher: str | None = None,
+    batch: int = 2000,
 ) -> IngestReport:
     """Add documents in one transaction; idempotent by content hash.
 
     A file whose content is already in the database is left alone; a changed file at a
     path already ingested replaces its old version. Files that cannot be read are reported
     and skipped; if none could be ingested the database is untouched and NotFoundError or
-    InputError is raised.
+    InputError is raised. Documents are written in batches (bounded memory), all inside the
+    one transaction.
     """
-    from screener.corpus import frames, read_document
+    from screener.corpus import frames
 
     kb = load(DATA_DIR)
     files, errors = expand_paths(inputs)
     report = IngestReport(failed=list(errors))
-    docs = []
-    for f in files:
-        try:
-            docs.append(
-                read_document(f, kb, published_on=published_on, title=title, publisher=publisher)
-            )
-        except InputError as e:
-            report.failed.append(str(e))
     ensure_built(path)
     con = connect(path)
     try:
         with sql_errors(f"{path}: ingest failed, database unchanged"):
+            known = dict(con.execute("select sha256, path from documents").fetchall())
+            old_by_path: dict[str, list[str]] = {}
+            for doc_id, p in con.execute(
+                "select doc_id, path from documents where not bundled"
+            ).fetchall():
+                old_by_path.setdefault(p, []).append(doc_id)
             con.execute("begin transaction")
             try:
-                new: list[Any] = []
-                for d in docs:
-                    same = con.execute(
-                        "select path from documents where sha256 = ?", [d.row["sha256"]]
-                    ).fetchall()
-                    if same:
-                        report.unchanged.append(
-                            f"{d.row['path']} (already in the database as {same[0][0]})"
-                        )
+                pending: list[Any] = []
+                for status, item in read_documents(
+                    files, kb, published_on=published_on, title=title, publisher=publisher
+                ):
+                    if status == "error":
+                        report.failed.append(item)
                         continue
-                    if any(d.row["sha256"] == x.row["sha256"] for x in new):
-                        report.unchanged.append(
-                            f"{d.row['path']} (same content as another file in this batch)"
-                        )
+                    sha, p = item.row["sha256"], str(item.row["path"])
+                    if sha in known:
+                        report.unchanged.append(f"{p} (already in the database as {known[sha]})")
                         continue
-                    old = con.execute(
-                        "select doc_id from documents where path = ? and not bundled",
-                        [d.row["path"]],
-                    ).fetchall()
-                    for (doc_id,) in old:
+                    known[sha] = p
+                    old = old_by_path.pop(p, [])
+                    for doc_id in old:
                         delete_document(con, doc_id)
-                    (report.replaced if old else report.added).append(str(d.row["path"]))
-                    new.append(d)
-                if new:
-                    insert_facts(con, frames(new), bundled=False)
-                    _insert(
-                        con,
-                        "document_text",
-                        pl.DataFrame([{"doc_id": d.doc_id, "text": d.text} for d in new]),
-                    )
+                    (report.replaced if old else report.added).append(p)
+                    pending.append(item)
+                    if len(pending) >= batch:
+                        _write_batch(con, pending, frames)
+                        pending = []
+                _write_batch(con, pending, frames)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -405,6 +426,14 @@ def ingest(
             raise InputError("; ".join(report.failed) + " (nothing ingested)")
         raise NotFoundError("no documents found to ingest")
     return report
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -> None:
+    if docs:
+        insert_facts(con, frames(docs), bundled=False)
+        _insert(
+            con, "document_text", pl.DataFrame([{"doc_id": d.doc_id, "text": d.text} for d in docs])
+        )
 
 
 # ---------------------------------------------------------------- read-only query

@@ -65,6 +65,18 @@ class Hit:
     payload: tuple[Any, ...]
 
 
+class Keywords(list[Hit]):
+    """Keyword hits in text order, with a bisect window lookup."""
+
+    def __init__(self, hits: list[Hit]):
+        super().__init__(hits)
+        self.starts = [h.start for h in hits]
+
+    def between(self, lo: int, hi: int) -> list[Hit]:
+        """Hits starting in [lo, hi)."""
+        return self[bisect.bisect_left(self.starts, lo) : bisect.bisect_left(self.starts, hi)]
+
+
 @dataclass
 class Layout:
     """Sentence, clause and line boundaries plus section context of a text."""
@@ -183,14 +195,17 @@ def get_matcher(kb: Knowledge) -> Matcher:
 # ---------------------------------------------------------------- layout
 
 
+_SENT_RX = re.compile(r"[。！？!?\n]|\.")
+_CLAUSE_RX = re.compile(r"[，,；;：:]")
+
+
 def layout(text: str) -> Layout:
-    sent, clause = [0], [0]
-    for i, ch in enumerate(text):
-        if ch in _SENT_END or (ch == "." and _english_full_stop(text, i)):
+    sent = [0]
+    for m in _SENT_RX.finditer(text):
+        i = m.start()
+        if text[i] != "." or _english_full_stop(text, i):
             sent.append(i + 1)
-            clause.append(i + 1)
-        elif ch in _CLAUSE_END:
-            clause.append(i + 1)
+    clause = sorted(set(sent) | {m.end() for m in _CLAUSE_RX.finditer(text)})
     lines = text.split("\n")
     starts, pos = [], 0
     for ln in lines:
@@ -253,7 +268,7 @@ def extract(text: str, kb: Knowledge, published_on: str | None = None) -> Extrac
     m = get_matcher(kb)
     hits = m.scan(folded, text)
     lay = layout(text)
-    keywords = [h for h in hits if h.payload[0] == "k"]
+    keywords = Keywords([h for h in hits if h.payload[0] == "k"])
     mentions = _accept(text, folded, kb, hits, lay, keywords)
     out = Extraction(text=text, mentions=mentions)
     out.links = _link(text, folded, kb, mentions, keywords, lay)
@@ -288,7 +303,7 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
 
 
 def _accept(
-    text: str, folded: str, kb: Knowledge, hits: list[Hit], lay: Layout, keywords: list[Hit]
+    text: str, folded: str, kb: Knowledge, hits: list[Hit], lay: Layout, keywords: Keywords
 ) -> list[Mention]:
     cands = [
         Mention(
@@ -389,7 +404,7 @@ def _strip(s: str, words: list[str]) -> str:
 
 
 def _link(
-    text: str, folded: str, kb: Knowledge, mentions: list[Mention], keywords: list[Hit], lay: Layout
+    text: str, folded: str, kb: Knowledge, mentions: list[Mention], keywords: Keywords, lay: Layout
 ) -> list[Link]:
     ctx = _Ctx(text, folded, kb, mentions, keywords, lay)
     raw: list[Link] = []
@@ -399,10 +414,10 @@ def _link(
     return _merge(raw, kb)
 
 
-def _themes_in(keywords: list[Hit], start: int, end: int) -> list[str]:
+def _themes_in(keywords: Keywords, start: int, end: int) -> list[str]:
     """Themes named in [start, end); context words (数据中心, data center) count only when
     no segment word is there: every segment's equipment goes into data centres."""
-    inside = _strong([k for k in keywords if start <= k.start < end])
+    inside = _strong(keywords.between(start, end))
     return list(dict.fromkeys(k.payload[1] for k in inside))
 
 
@@ -423,7 +438,7 @@ class _Ctx:
         folded: str,
         kb: Knowledge,
         mentions: list[Mention],
-        keywords: list[Hit],
+        keywords: Keywords,
         lay: Layout,
     ):
         self.text, self.folded, self.kb, self.mentions, self.keywords, self.lay = (
@@ -528,8 +543,8 @@ class _Ctx:
             own = _cell_span(text[ls:le], mnt.start - ls)
             row = [
                 k.payload[1]
-                for k in self.keywords
-                if ls <= k.start < le and not (own[0] <= k.start - ls < own[1])
+                for k in self.keywords.between(ls, le)
+                if not (own[0] <= k.start - ls < own[1])
             ]
             themes = list(dict.fromkeys(row)) or heading_themes
             if themes:
@@ -539,13 +554,13 @@ class _Ctx:
         marker = _list_run_start(text, self.mentions, idx, ss)
         if marker is not None:
             hs, _ = _span(lay.clause_starts, marker, self.n)
-            header = _strong([k for k in self.keywords if hs <= k.start and k.end <= marker])
+            header = _strong([k for k in self.keywords.between(hs, marker) if k.end <= marker])
             item = self.item_theme(first, last, cs, ce)
             if header:
                 return [header[-1].payload[1]], "list"
             if item:
                 return [item.payload[1]], "list"
-            before = _strong([k for k in self.keywords if ss <= k.start and k.end <= marker])
+            before = _strong([k for k in self.keywords.between(ss, marker) if k.end <= marker])
             if before:
                 return [before[-1].payload[1]], "list"
         if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
@@ -557,9 +572,9 @@ class _Ctx:
             return p, "paren"
         # 4. the keyword of the company's own list item, else any in the clause or sentence;
         # a context word (数据中心) decides only if the sentence names no segment
-        sentence_segments = [k for k in self.keywords if ss <= k.start < se and not k.payload[3]]
+        sentence_segments = [k for k in self.keywords.between(ss, se) if not k.payload[3]]
         item = self.item_theme(first, last, cs, ce)
-        clause = _strong([k for k in self.keywords if cs <= k.start < ce])
+        clause = _strong(self.keywords.between(cs, ce))
         if item and not (item.payload[3] and sentence_segments):
             return [item.payload[1]], "sentence"
         if clause and not (clause[0].payload[3] and sentence_segments):
@@ -576,9 +591,8 @@ class _Ctx:
         before = _strong(
             [
                 k
-                for k in self.keywords
-                if lo <= k.start
-                and k.end <= first.start
+                for k in self.keywords.between(lo, first.start)
+                if k.end <= first.start
                 and not _STOP & set(text[k.end : first.start])
                 and not any(k.end <= m.start < first.start for m in self.mentions)
             ]
@@ -586,9 +600,8 @@ class _Ctx:
         after_all = _strong(
             [
                 k
-                for k in self.keywords
-                if last.end <= k.start < hi
-                and not _STOP & set(text[last.end : k.start])
+                for k in self.keywords.between(last.end, hi)
+                if not _STOP & set(text[last.end : k.start])
                 and not any(last.end <= m.start < k.start for m in self.mentions)
             ]
         )
@@ -613,7 +626,13 @@ class _Ctx:
         out: list[Link] = []
         starts = self.lay.sent_starts
         anaphora = self.struct["anaphora"]
-        for si in range(1, len(starts)):
+        rx = re.compile("|".join(re.escape(a) for a in anaphora))
+        candidates = sorted(
+            {bisect.bisect_right(starts, m.start()) - 1 for m in rx.finditer(self.folded)}
+        )
+        for si in candidates:
+            if si < 1:
+                continue
             ss = starts[si]
             se = starts[si + 1] if si + 1 < len(starts) else self.n
             head = self.folded[ss : ss + 24].lstrip()
@@ -704,14 +723,16 @@ def _line_is_list(line: str) -> bool:
 
 
 def _paren_theme(
-    text: str, mnt: Mention, keywords: list[Hit], clause_start: int
+    text: str, mnt: Mention, keywords: Keywords, clause_start: int
 ) -> list[str] | None:
     open_pos = max(
         text.rfind("(", clause_start, mnt.start), text.rfind("（", clause_start, mnt.start)
     )
     if open_pos >= 0 and not any(c in text[open_pos : mnt.start] for c in ")）"):
         before = [
-            k for k in keywords if open_pos - 10 <= k.end <= open_pos and k.start >= clause_start
+            k
+            for k in keywords.between(clause_start, open_pos)
+            if open_pos - 10 <= k.end <= open_pos
         ]
         if before:
             return [before[-1].payload[1]]
@@ -720,13 +741,13 @@ def _paren_theme(
         j += 1
     if j < len(text) and text[j] in "(（":
         close = min([x for x in (text.find(")", j), text.find("）", j)) if x >= 0] or [j])
-        inside = [k.payload[1] for k in keywords if j < k.start < close]
+        inside = [k.payload[1] for k in keywords.between(j + 1, close)]
         if inside:
             return list(dict.fromkeys(inside))
     return None
 
 
-def _prefer(themes: list[str], prior: set[str], pos: int, keywords: list[Hit]) -> list[str]:
+def _prefer(themes: list[str], prior: set[str], pos: int, keywords: Keywords) -> list[str]:
     """Several themes in one context: keep those the company is known for; else the nearest."""
     if len(themes) <= 1:
         return themes

@@ -199,6 +199,15 @@ def read_signals(
     )
 
 
+def refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild signal_catalog from signals (call after any bulk change to signals)."""
+    con.execute("delete from signal_catalog")
+    con.execute(
+        "insert into signal_catalog select signal, source, count(distinct ticker), count(*), "
+        "min(as_of), max(as_of) from signals group by signal, source"
+    )
+
+
 def load_signals(db_path: Path, files: list[Path], source: str | None = None) -> int:
     """Validate then load in one transaction (existing keys are replaced). Returns rows loaded."""
     from screener import db as dbm
@@ -216,6 +225,7 @@ def load_signals(db_path: Path, files: list[Path], source: str | None = None) ->
                 con.execute(
                     "insert into signals select ticker, as_of, signal, value, source from _sig"
                 )
+                refresh_catalog(con)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

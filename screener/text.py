@@ -9,7 +9,9 @@ character**, so an offset into the folded text is the same offset into the decod
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -68,14 +70,12 @@ _MAGIC = (
 
 
 def _looks_like_text(text: str) -> bool:
-    """At most 1% control, unassigned or private-use characters."""
-    bad = 0
-    for ch in text:
-        if ch in "\n\r\t\f":
-            continue
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cn", "Co", "Cs"):
-            bad += 1
+    """At most 1% control, unassigned or private-use characters (counted per distinct char)."""
+    bad = sum(
+        n
+        for ch, n in Counter(text).items()
+        if ch not in "\n\r\t\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
+    )
     return bad <= len(text) // 100
 
 
@@ -185,18 +185,18 @@ def _is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
 
 
-def script_counts(text: str) -> tuple[int, int]:
+def script_counts(text: str, counts: Counter[str] | None = None) -> tuple[int, int]:
     """(characters only Simplified writes, characters only Traditional writes)."""
-    chars = {c for c in set(text) if _is_cjk(c)}
+    counts = counts if counts is not None else Counter(text)
+    chars = {c for c in counts if _is_cjk(c)}
     _learn(chars)
-    hans = hant = 0
-    for c in chars:
-        n = text.count(c)
-        if _IS_HANT[c]:
-            hant += n
-        elif _IS_HANS[c]:
-            hans += n
+    hans = sum(counts[c] for c in chars if _IS_HANS[c] and not _IS_HANT[c])
+    hant = sum(counts[c] for c in chars if _IS_HANT[c])
     return hans, hant
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
 
 
 def detect_language(text: str) -> str:
@@ -204,8 +204,8 @@ def detect_language(text: str) -> str:
     CJK characters (a CJK character carries about as much as three letters): 90% or more
     is ``en``, 30% or less Chinese (Traditional when its own characters outnumber
     Simplified two to one), between the two ``mixed``."""
-    cjk = sum(1 for c in text if _is_cjk(c))
-    letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    cjk = sum(map(len, _CJK_RUN.findall(text)))
+    letters = sum(map(len, _LATIN_RUN.findall(text)))
     share = letters / max(1, letters + 3 * cjk)
     if share >= 0.9:
         return "en"

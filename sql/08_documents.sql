@@ -1,5 +1,6 @@
 -- One row per document version. doc_id is the first 16 hex digits of sha256 (raw bytes).
--- date_source: given (registry or --published), ingest_time (no date known).
+-- date_source: given (registry or --published), content (a dateline in the first lines),
+-- ingest_time (no date known).
 create table documents (
     doc_id       varchar primary key,
     path         varchar not null,

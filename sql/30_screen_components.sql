@@ -36,7 +36,7 @@ visible_docs as (
     select doc_id, published_on from documents where published_on <= (select d from params)
 ),
 
-per_doc as (
+per_doc as materialized (
     select l.company_id, l.theme, l.doc_id, max(l.confidence) as strength, any_value(d.published_on) as published_on
     from links as l
     join visible_docs as d using (doc_id)
@@ -110,7 +110,7 @@ spender_growth as (
     group by p.company_id
 ),
 
-universe as (
+universe as materialized (
     select li.ticker, li.company_id, pc.themes_list, pc.breadth, pc.strength, pc.recency,
            cf.capex_flow, sg.spender_growth
     from listings as li
@@ -152,10 +152,18 @@ signal_probe as (
     where k.name <> 'exposure'
 ),
 
+-- the latest value on or before the as-of date: an ASOF join whose right side is first cut
+-- down to the screened tickers, the weighted signals and the dates before as-of
 signal_values as (
     select p.ticker, p.company_id, p.component, s.value as raw
     from signal_probe as p
-    asof left join query_table(signal_table) as s
+    asof left join (
+        select ticker, signal, as_of, value
+        from query_table(signal_table)
+        where as_of <= (select d from params)
+          and signal in (select distinct component from signal_probe)
+          and ticker in (select ticker from universe)
+    ) as s
         on p.ticker = s.ticker and p.component = s.signal and s.as_of <= p.d
 ),
 

@@ -138,3 +138,22 @@ def test_query_on_a_missing_database(tmp_path):
 
 def test_not_found_exit_code_class():
     assert NotFoundError("x").exit_code == 5
+
+
+def test_dateline_dates_a_document_else_the_ingest_day(db_copy, tmp_path):
+    from datetime import date
+
+    from screener.corpus import header_date
+
+    assert header_date("# 光模块周报（2025年3月14日）\n正文") == date(2025, 3, 14)
+    assert header_date("Title\nBEIJING, 2025-03-14 - text") == date(2025, 3, 14)
+    assert header_date("标题\n第二行\n\n第三行\n第四行 2025-03-14") is None
+    a = tmp_path / "a.txt"
+    a.write_text("光模块周报 2025/05/06\n光模块龙头：中际旭创、新易盛。\n", encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("光模块龙头：天孚通信。\n", encoding="utf-8")
+    dbm.ingest(db_copy, [a, b])
+    got = dict(
+        dbm.query(db_copy, "select path, date_source from documents where not bundled").iter_rows()
+    )
+    assert got == {str(a): "content", str(b): "ingest_time"}
