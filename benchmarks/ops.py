@@ -139,7 +139,7 @@ def op_pandas(db: str, sig: str, as_of: str, repeats: int) -> dict:
     times, compute, top = [], [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        sig = pd.read_parquet(sig, filters=[("as_of", "<=", d.date())])
+        values = pd.read_parquet(sig, filters=[("as_of", "<=", d.date())])
         t1 = time.perf_counter()
         docs = tables["documents"][pd.to_datetime(tables["documents"]["published_on"]) <= d][
             ["doc_id", "published_on"]
@@ -207,7 +207,7 @@ def op_pandas(db: str, sig: str, as_of: str, repeats: int) -> dict:
             "spender_growth": 0.125,
         }
         u["exposure"] = sum(z(u[c]).fillna(0) * w for c, w in parts.items())
-        last = sig[sig.ticker.isin(u.ticker)].sort_values("as_of").groupby("ticker").last()
+        last = values[values.ticker.isin(u.ticker)].sort_values("as_of").groupby("ticker").last()
         u = u.merge(last, left_on="ticker", right_index=True, how="left")
         u["score"] = sum(z(u[c]).fillna(0) * w for c, w in WEIGHTS.items())
         u = u.assign(rs=u.score.round(9), re=u.exposure.round(9)).sort_values(

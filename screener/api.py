@@ -392,9 +392,9 @@ class Database:
         return [r[0] for r in rows]
 
     def export(self, name: str, as_of: str | date | None = None) -> pl.DataFrame:
-        """A table or view by name (checked against the catalog), or a point-in-time view."""
+        """A table or view by name (checked against the catalog, never interpolated raw), as
+        of a date where the object is dated."""
         d = parse_date(as_of)
-        point_in_time = {"exposure": "exposure_asof", "capex": "capex_asof", "screen": "screen"}
         names = self.table_names() + ["screen"]
         if name not in names or not _IDENT.match(name):
             raise UsageError(
@@ -402,23 +402,20 @@ class Database:
             )
         if name == "screen":
             return self.screen(as_of=d)
+        sql = f'select * from "{name}"'
+        if d is not None:
+            dated = "select doc_id from documents where published_on <= $d"
+            sql = {
+                "exposure": "select * from exposure_asof($d)",
+                "capex": "select * from capex_asof($d)",
+                "documents": "select * from documents where published_on <= $d",
+                "signals": "select * from signals where as_of <= $d",
+            }.get(name, sql + f" where doc_id in ({dated})" if name in _DOC_TABLES else sql)
         with self._con() as con:
-            if d is not None and name in point_in_time:
-                return self._df(con, f"select * from {point_in_time[name]}($d)", {"d": d})
-            if d is not None and name in ("documents", "links", "mentions"):
-                key = (
-                    ""
-                    if name == "documents"
-                    else " where doc_id in (select doc_id from documents where published_on <= $d)"
-                )
-                if name == "documents":
-                    return self._df(
-                        con, "select * from documents where published_on <= $d", {"d": d}
-                    )
-                return self._df(con, f'select * from "{name}"{key}', {"d": d})
-            if d is not None and name == "signals":
-                return self._df(con, "select * from signals where as_of <= $d", {"d": d})
-            return self._df(con, f'select * from "{name}"')
+            return self._df(con, sql, {"d": d} if "$d" in sql else None)
+
+
+_DOC_TABLES = {"links", "mentions", "document_text"}
 
 
 def _wide(df: pl.DataFrame) -> pl.DataFrame:

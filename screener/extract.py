@@ -233,6 +233,8 @@ def _english_full_stop(text: str, i: int) -> bool:
 
 
 def _is_table_row(line: str) -> bool:
+    if "\t" not in line and line.count("|") < 2:
+        return False
     s = line.strip()
     if not s or set(s) <= set("|-: \t"):
         return False
@@ -459,9 +461,18 @@ class _Ctx:
                 self.run.append(self.run[-1])
             else:
                 self.run.append(i)
+        self._headings: dict[int, str] = {}
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
             self.run_last[r] = i
+
+    def heading(self, sec: int) -> str:
+        """The folded text of section heading line ``sec`` ("" for none), folded once."""
+        if sec < 0:
+            return ""
+        if sec not in self._headings:
+            self._headings[sec] = fold(self.lay.lines[sec])
+        return self._headings[sec]
 
     # ---------------------------------------------------------------- per mention
 
@@ -475,7 +486,7 @@ class _Ctx:
             return [_mk(mnt, None, "analyst", "sentence", self.text, ss, se)]
         line_no = bisect.bisect_right(self.lay.line_starts, mnt.start) - 1
         sec = self.lay.section_of_line[line_no]
-        heading = fold(self.lay.lines[sec]) if sec >= 0 else ""
+        heading = self.heading(sec)
         prior = self.kb.priors.get(cid, set())
         curated = self.kb.curated_themes.get(cid, set())
         found = self.theme_of(idx, line_no, sec, cs, ce, ss, se)

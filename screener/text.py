@@ -69,14 +69,13 @@ _MAGIC = (
 )
 
 
+# control characters (but tab, newlines, form feed), private use, surrogates, U+FFFD
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff\ufffd]")
+
+
 def _looks_like_text(text: str) -> bool:
-    """At most 1% control, unassigned or private-use characters (counted per distinct char)."""
-    bad = sum(
-        n
-        for ch, n in Counter(text).items()
-        if ch not in "\n\r\t\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
-    )
-    return bad <= len(text) // 100
+    """At most 1% control, private-use or replacement characters."""
+    return len(_NOT_TEXT.findall(text)) <= len(text) // 100
 
 
 def decode(raw: bytes, name: str = "<bytes>") -> Decoded:

@@ -193,3 +193,19 @@ def test_usage_errors_from_the_api(built_db):
     db = screener.open(built_db)
     with pytest.raises(UsageError, match="valid themes"):
         db.screen(theme="gpu")
+
+
+def test_export_is_point_in_time(built_db):
+    db = screener.open(built_db)
+    assert db.export("documents", as_of="2025-06-30").height == 3
+    early = db.export("links", as_of="2025-06-30")
+    assert 0 < early.height < db.export("links").height
+    assert set(db.export("exposure", as_of="2025-06-30")["ticker"]) == {
+        "000977.SZ",
+        "603019.SH",
+        "9698.HK",
+        "GDS.O",
+    }
+    assert db.export("companies", as_of="2025-06-30").height == db.export("companies").height
+    with pytest.raises(UsageError, match="unknown table or view"):
+        db.export("links; drop table links")
