@@ -20,6 +20,14 @@ WEIGHTS = {"exposure": 1.0, "momentum": 0.5, "pe_ttm": -0.2, "revision": 0.3, "t
 
 
 def peak_mb() -> float:
+    """Peak resident memory of this process. VmHWM belongs to the address space and starts
+    afresh at exec; ru_maxrss would carry the parent's peak across fork and exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

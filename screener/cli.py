@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from screener.errors import ExitCode, ScreenerError
+from screener.errors import ExitCode, ScreenerError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -94,18 +94,13 @@ def _output(df: Any, fmt: str | None, out: Path | None) -> None:
         sys.stdout.write(text)
 
 
-def _open(db: Path | None, build: bool = True) -> Any:
+def _open(db: Path | None) -> Any:
+    """The database, built from the bundled data first if it does not exist."""
     from screener.api import Database
     from screener.db import build as build_db
 
     path = _db(db)
     if not path.exists():
-        if not build:
-            _fail(
-                __import__("screener.errors", fromlist=["DatabaseError"]).DatabaseError(
-                    f"{path}: no database here (run `screener build` first)"
-                )
-            )
         _say(f"building {path} from the bundled data ...")
         _run(build_db, path)
     return Database(path)
@@ -273,11 +268,7 @@ def explain(
     from screener.render import json_text
 
     if fmt not in ("table", "json"):
-        _fail(
-            __import__("screener.errors", fromlist=["UsageError"]).UsageError(
-                f"--format {fmt!r}: expected table or json"
-            )
-        )
+        _fail(UsageError(f"--format {fmt!r}: expected table or json"))
     d = _open(db)
     r = _run(d.explain, ticker, theme=theme, as_of=as_of, weights=weights, signals=signals)
     if fmt == "json":

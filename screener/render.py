@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from datetime import date, datetime
@@ -107,9 +106,3 @@ def emit(df: pl.DataFrame, fmt: str | None = None, out: Path | None = None) -> s
 
 def json_text(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n"
-
-
-def csv_buffer(df: pl.DataFrame) -> str:
-    buf = io.StringIO()
-    _flat(df).write_csv(buf)
-    return buf.getvalue()
