@@ -74,18 +74,32 @@ def open(path: str | Path | None = None, build_if_missing: bool = True) -> Datab
 
 
 class Database:
+    """A screener database, read-only. It keeps one DuckDB connection open (so repeated screens
+    reuse DuckDB's cache); call ``close()``, or use ``with screener.open(...) as db:``, before
+    another process writes to the file (``screener ingest``, ``build``)."""
+
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._conn: duckdb.DuckDBPyConnection | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---------------------------------------------------------------- plumbing
 
     @contextlib.contextmanager
     def _con(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = dbm.connect(self.path, read_only=True)
-        try:
-            yield con
-        finally:
-            con.close()
+        if self._conn is None:
+            self._conn = dbm.connect(self.path, read_only=True)
+        yield self._conn
 
     def _df(self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
         with dbm.sql_errors(f"{self.path}"):
@@ -93,7 +107,8 @@ class Database:
 
     def query(self, sql: str) -> pl.DataFrame:
         """Read-only SQL."""
-        return dbm.query(self.path, sql)
+        with self._con() as con:
+            return dbm.run_query(con, sql)
 
     def valid_themes(self) -> list[str]:
         with self._con() as con:
@@ -264,7 +279,7 @@ class Database:
                 known |= set(extra["signal"].unique().to_list())
                 con.register("_cli_signals_file", extra.to_arrow())
                 con.execute(
-                    "create temp view _cli_signals as select ticker, as_of, signal, value from signals "
+                    "create or replace temp view _cli_signals as select ticker, as_of, signal, value from signals "
                     "anti join _cli_signals_file using (ticker, as_of, signal) "
                     "union all select ticker, as_of, signal, value from _cli_signals_file"
                 )
@@ -276,18 +291,21 @@ class Database:
                     raise UsageError(
                         f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(names))}"
                     )
-            yield (
-                con,
-                {
-                    "d": d,
-                    "w": w,
-                    "th": themes,
-                    "m": markets,
-                    "x": exchanges,
-                    "n": min_docs,
-                    "tbl": table,
-                },
-            )
+            args = {
+                "d": d,
+                "w": w,
+                "th": themes,
+                "m": markets,
+                "x": exchanges,
+                "n": min_docs,
+                "tbl": table,
+            }
+            try:
+                yield con, args
+            finally:
+                if files:
+                    con.execute("drop view if exists _cli_signals")
+                    con.unregister("_cli_signals_file")
 
     def _components(
         self, ticker: str, theme: Any, as_of: Any, weights: Any, signals: Any

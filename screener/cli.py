@@ -94,8 +94,9 @@ def _output(df: Any, fmt: str | None, out: Path | None) -> None:
         sys.stdout.write(text)
 
 
-def _open(db: Path | None) -> Any:
-    """The database, built from the bundled data first if it does not exist."""
+def _open(ctx: typer.Context, db: Path | None) -> Any:
+    """The database, built from the bundled data first if it does not exist; closed when the
+    command ends."""
     from screener.api import Database
     from screener.db import build as build_db
 
@@ -103,7 +104,9 @@ def _open(db: Path | None) -> Any:
     if not path.exists():
         _say(f"building {path} from the bundled data ...")
         _run(build_db, path)
-    return Database(path)
+    database = Database(path)
+    ctx.call_on_close(database.close)
+    return database
 
 
 @app.command()
@@ -182,6 +185,7 @@ def ingest(
 
 @app.command()
 def screen(
+    ctx: typer.Context,
     theme: ThemeOpt = None,
     market: Annotated[
         list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK or US.")
@@ -224,7 +228,7 @@ def screen(
 
     Example: screener screen --theme optical_modules --weights exposure=1,momentum=0.5 --signals my.csv
     """
-    d = _open(db)
+    d = _open(ctx, db)
     df = _run(
         d.screen,
         theme=theme,
@@ -241,6 +245,7 @@ def screen(
 
 @app.command()
 def explain(
+    ctx: typer.Context,
     ticker: Annotated[
         str,
         typer.Argument(
@@ -269,7 +274,7 @@ def explain(
 
     if fmt not in ("table", "json"):
         _fail(UsageError(f"--format {fmt!r}: expected table or json"))
-    d = _open(db)
+    d = _open(ctx, db)
     r = _run(d.explain, ticker, theme=theme, as_of=as_of, weights=weights, signals=signals)
     if fmt == "json":
         sys.stdout.write(json_text(r))
@@ -318,6 +323,7 @@ def _explain_text(r: dict[str, Any]) -> str:
 
 @app.command()
 def themes(
+    ctx: typer.Context,
     ticker: Annotated[
         str | None,
         typer.Option("--ticker", help="Show the themes of this stock instead (stock -> themes)."),
@@ -331,12 +337,13 @@ def themes(
 
     Example: screener themes --ticker 300308
     """
-    d = _open(db)
+    d = _open(ctx, db)
     _output(_run(d.themes, as_of=as_of, ticker=ticker), fmt, out)
 
 
 @app.command()
 def capex(
+    ctx: typer.Context,
     spender: Annotated[
         str | None,
         typer.Option(
@@ -354,12 +361,13 @@ def capex(
 
     Example: screener capex --spender alibaba --format csv
     """
-    d = _open(db)
+    d = _open(ctx, db)
     _output(_run(d.capex, as_of=as_of, spender=spender), fmt, out)
 
 
 @app.command()
 def query(
+    ctx: typer.Context,
     sql: Annotated[str, typer.Argument(help="SQL to run read-only against the database.")],
     db: DbOpt = None,
     fmt: FormatOpt = None,
@@ -369,12 +377,13 @@ def query(
 
     Example: screener query "select theme, count(*) from exposure group by theme"
     """
-    d = _open(db)
+    d = _open(ctx, db)
     _output(_run(d.query, sql), fmt, out)
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     name: Annotated[
         str,
         typer.Argument(
@@ -395,12 +404,13 @@ def export(
 
     Example: screener export exposure --out exposure.parquet --as-of 2026-03-31
     """
-    d = _open(db)
+    d = _open(ctx, db)
     _output(_run(d.export, name, as_of=as_of), fmt, out)
 
 
 @signals_app.command("load")
 def signals_load(
+    ctx: typer.Context,
     files: Annotated[
         list[Path],
         typer.Argument(
@@ -421,18 +431,20 @@ def signals_load(
     """
     from screener.signals import load_signals
 
-    path = _open(db).path
+    path = _open(ctx, db).path
     n = _run(load_signals, path, files, source)
     _say(f"loaded {n} signal values into {path}")
 
 
 @signals_app.command("list")
-def signals_list(db: DbOpt = None, fmt: FormatOpt = None, out: OutOpt = None) -> None:
+def signals_list(
+    ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = None, out: OutOpt = None
+) -> None:
     """The loaded signals: name, source, tickers, date range.
 
     Example: screener signals list
     """
-    d = _open(db)
+    d = _open(ctx, db)
     df = _run(d.query, "select * from signal_catalog order by signal, source")
     _output(df, fmt, out)
 

@@ -443,17 +443,22 @@ def query(path: Path, sql: str, params: list[Any] | dict[str, Any] | None = None
     """Run SQL on a read-only connection: a statement that would write is refused."""
     con = connect(path, read_only=True)
     try:
-        try:
-            rel = con.sql(sql, params=params)
-            if rel is None:  # a statement with no result (SET, PRAGMA ...)
-                return pl.DataFrame()
-            return rel.pl()
-        except duckdb.Error as e:
-            msg = _first_line(e)
-            if "read-only" in msg or "read only" in msg:
-                raise DatabaseError(
-                    f"query is read-only, the database was not changed ({msg})"
-                ) from e
-            raise DatabaseError(f"query failed: {msg}") from e
+        return run_query(con, sql, params)
     finally:
         con.close()
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """SQL on an open (read-only) connection, errors as DatabaseError."""
+    try:
+        rel = con.sql(sql, params=params)
+        if rel is None:  # a statement with no result (SET, PRAGMA ...)
+            return pl.DataFrame()
+        return rel.pl()
+    except duckdb.Error as e:
+        msg = _first_line(e)
+        if "read-only" in msg or "read only" in msg:
+            raise DatabaseError(f"query is read-only, the database was not changed ({msg})") from e
+        raise DatabaseError(f"query failed: {msg}") from e

@@ -93,6 +93,7 @@ def test_asof_picks_the_latest_value_on_or_before(sig_db):
 def test_documents_after_as_of_change_nothing(db_copy):
     db = screener.open(db_copy)
     before = db.screen(as_of="2025-06-30")
+    db.close()  # the writer needs the file
     dbm.ingest(db_copy, [DATA / "report_2026_04.md"], published_on=date(2026, 4, 10))
     assert db.screen(as_of="2025-06-30").equals(before)
     assert db.screen(as_of="2026-06-30").height > before.height
