@@ -58,6 +58,19 @@ ThemeOpt = Annotated[
         help="Theme id (repeatable): idc, power, liquid_cooling, switches, optical_modules, servers, copper_interconnect, chips.",
     ),
 ]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Component weights, e.g. exposure=1,momentum=0.5,pe_ttm=-0.2 (default in data/scoring.toml).",
+    ),
+]
+SignalsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--signals", help="Signal file (CSV/Parquet) joined for this command only (repeatable)."
+    ),
+]
 
 
 def _db(path: Path | None) -> Path:
@@ -204,19 +217,8 @@ def screen(
     ] = 1,
     top: Annotated[int | None, typer.Option("--top", help="Show the first N rows.")] = None,
     as_of: AsOfOpt = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="Component weights, e.g. exposure=1,momentum=0.5,pe_ttm=-0.2 (default in data/scoring.toml).",
-        ),
-    ] = None,
-    signals: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--signals", help="Signal file (CSV/Parquet) joined for this screen only (repeatable)."
-        ),
-    ] = None,
+    weights: WeightsOpt = None,
+    signals: SignalsOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
@@ -254,15 +256,8 @@ def explain(
     ],
     theme: ThemeOpt = None,
     as_of: AsOfOpt = None,
-    weights: Annotated[
-        str | None, typer.Option("--weights", help="Component weights, as for screen.")
-    ] = None,
-    signals: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--signals", help="Signal file joined for this explanation only (repeatable)."
-        ),
-    ] = None,
+    weights: WeightsOpt = None,
+    signals: SignalsOpt = None,
     db: DbOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:

@@ -43,6 +43,18 @@ def _first_line(e: BaseException) -> str:
 
 
 @contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, or ROLLBACK on any error (the database is left as it was)."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+@contextlib.contextmanager
 def sql_errors(what: str) -> Iterator[None]:
     try:
         yield
@@ -392,8 +404,7 @@ def ingest(
                 "select doc_id, path from documents where not bundled"
             ).fetchall():
                 old_by_path.setdefault(p, []).append(doc_id)
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 pending: list[Any] = []
                 for status, item in read_documents(
                     files, kb, published_on=published_on, title=title, publisher=publisher
@@ -415,10 +426,6 @@ def ingest(
                         _write_batch(con, pending, frames)
                         pending = []
                 _write_batch(con, pending, frames)
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
     finally:
         con.close()
     if not report.ingested and not report.unchanged:

@@ -215,21 +215,16 @@ def load_signals(db_path: Path, files: list[Path], source: str | None = None) ->
     data = read_signals(files, db_path, source)
     con = dbm.connect(db_path)
     try:
-        with dbm.sql_errors(f"{db_path}: loading signals failed, database unchanged"):
-            con.execute("begin transaction")
-            try:
-                con.register("_sig", data.to_arrow())
-                con.execute(
-                    "delete from signals using _sig where signals.ticker = _sig.ticker and signals.as_of = _sig.as_of and signals.signal = _sig.signal"
-                )
-                con.execute(
-                    "insert into signals select ticker, as_of, signal, value, source from _sig"
-                )
-                refresh_catalog(con)
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
+        with (
+            dbm.sql_errors(f"{db_path}: loading signals failed, database unchanged"),
+            dbm.transaction(con),
+        ):
+            con.register("_sig", data.to_arrow())
+            con.execute(
+                "delete from signals using _sig where signals.ticker = _sig.ticker and signals.as_of = _sig.as_of and signals.signal = _sig.signal"
+            )
+            con.execute("insert into signals select ticker, as_of, signal, value, source from _sig")
+            refresh_catalog(con)
     finally:
         con.close()
     return data.height
