@@ -22,7 +22,6 @@ from screener.extract import Extraction, extract
 from screener.reference import DATA_DIR, Knowledge
 from screener.text import decode, detect_language
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".csv", ".tsv", ".html", ".htm", ""}
 MAX_BYTES = 50 * 1024 * 1024
 
 MENTION_SCHEMA = {

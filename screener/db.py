@@ -213,14 +213,13 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
     ingested are carried over and re-extracted with the current reference knowledge.
     """
     from screener.corpus import Document, frames, read_corpus
-    from screener.extract import extract
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     kb = load(data_dir)
     carried: list[Document] = []
     if keep_ingested and path.exists():
-        carried = _carry_over(path, kb, extract)
+        carried = _carry_over(path, kb)
     for stale in path.parent.glob(path.name + ".tmp-*"):
         stale.unlink(missing_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -266,8 +265,10 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
     )
 
 
-def _carry_over(path: Path, kb: Knowledge, extract: Any) -> list[Any]:
+def _carry_over(path: Path, kb: Knowledge) -> list[Any]:
+    """User-ingested documents of the old database, re-extracted with ``kb``."""
     from screener.corpus import Document
+    from screener.extract import extract
 
     try:
         con = connect(path, read_only=True)

@@ -22,7 +22,6 @@ from screener.tickers import TEXT_TICKER, market_of, ticker_from_match
 
 # Evidence kinds, strongest first; the number is the link's base confidence.
 EVIDENCE = {"table": 0.95, "list": 0.9, "paren": 0.85, "ticker": 0.8, "sentence": 0.65}
-ROLES = ("supplier", "spender", "customer", "analyst", "peer", "other")
 
 _SENT_END = "。！？!?\n"
 _CLAUSE_END = _SENT_END + "，,；;：:"

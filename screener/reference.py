@@ -114,7 +114,7 @@ def merge_ambiguity(rows: list[dict[str, Any]]) -> bool:
 @lru_cache(maxsize=4)
 def load(data_dir: Path = DATA_DIR) -> Knowledge:
     """Load and assemble the reference knowledge (cached per folder)."""
-    from screener.text import _converters
+    from screener.text import opencc_converters
 
     themes = _read_csv(data_dir / "themes.csv")
     keywords = _read_csv(data_dir / "theme_keywords.csv")
@@ -236,7 +236,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             companies[r["company_id"]]["name_en"] = r["alias"]
 
     # Traditional forms of every Simplified alias, for users reading the aliases table
-    _, s2t = _converters()
+    _, s2t = opencc_converters()
     hans = [a for a in aliases if a["lang"] == "zh-Hans"]
     trad = s2t.convert("\n".join(a["alias"] for a in hans)).split("\n")
     for a, t in zip(hans, trad, strict=True):

@@ -154,7 +154,8 @@ def _charset_normalizer_guess(raw: bytes) -> Decoded | None:
 
 
 @lru_cache(maxsize=1)
-def _converters() -> tuple[Any, Any]:
+def opencc_converters() -> tuple[Any, Any]:
+    """OpenCC t2s and s2t, created once."""
     import opencc
 
     return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
@@ -170,7 +171,7 @@ def _learn(chars: set[str]) -> None:
     new = sorted(c for c in chars if c not in _T2S)
     if not new:
         return
-    t2s, s2t = _converters()
+    t2s, s2t = opencc_converters()
     joined = "\n".join(new)
     simp = t2s.convert(joined).split("\n")
     trad = s2t.convert(joined).split("\n")
