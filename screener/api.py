@@ -105,10 +105,13 @@ class Database:
         with dbm.sql_errors(f"{self.path}"):
             return con.sql(sql, params=params).pl()
 
-    def query(self, sql: str) -> pl.DataFrame:
-        """Read-only SQL."""
+    def query(self, sql: str, timeout: float = dbm.DEFAULT_TIMEOUT) -> pl.DataFrame:
+        """One read-only statement (SELECT, EXPLAIN, PRAGMA) in the sandbox: it can read the
+        database only, leaves nothing behind, and is interrupted after ``timeout`` seconds."""
+        if not timeout > 0:
+            raise UsageError(f"--timeout {timeout!r}: expected a positive number of seconds")
         with self._con() as con:
-            return dbm.run_query(con, sql)
+            return dbm.run_query(con, sql, timeout=timeout)
 
     def valid_themes(self) -> list[str]:
         with self._con() as con:

@@ -62,7 +62,7 @@ WeightsOpt = Annotated[
     str | None,
     typer.Option(
         "--weights",
-        help="Component weights, e.g. exposure=1,momentum=0.5,pe_ttm=-0.2 (default in data/scoring.toml).",
+        help="Component weights, e.g. exposure=1,momentum=0.5,pe_ttm=-0.2 (default in screener/data/scoring.toml).",
     ),
 ]
 SignalsOpt = Annotated[
@@ -127,23 +127,31 @@ def build(
     db: DbOpt = None,
     fresh: Annotated[
         bool,
-        typer.Option("--fresh", help="Do not carry over documents ingested into the old database."),
+        typer.Option(
+            "--fresh", help="Drop your ingested documents and loaded signals (says how many)."
+        ),
     ] = False,
 ) -> None:
-    """Rebuild the database from the bundled data, atomically.
+    """Rebuild the database from the bundled data, atomically, keeping your data.
 
     The new database is written beside the old one and swapped in when complete, so a
-    killed build leaves the previous database whole. Documents you ingested are carried
-    over and re-extracted with the current reference data unless --fresh.
+    killed build leaves the previous database whole. Documents you ingested (re-extracted
+    with the current reference data) and signals you loaded are carried over; if the old
+    database cannot be read the build stops and changes nothing. --fresh drops them and
+    says how many.
 
     Example: screener build --db research.duckdb
     """
     from screener.db import build as build_db
 
     r = _run(build_db, _db(db), keep_ingested=not fresh)
+    for table, n in r.dropped.items():
+        what = "ingested documents" if table == "documents" else f"rows of {table}"
+        _say(f"--fresh: dropped {n} {what}")
+    kept = "".join(f", {n} {t} rows kept" for t, n in r.kept.items() if n)
     _say(
         f"built {r.path}: {r.documents} documents ({r.carried_over} carried over), {r.companies} companies, "
-        f"{r.listings} listings, {r.links} links, {r.capex} capex facts"
+        f"{r.listings} listings, {r.links} links, {r.capex} capex facts{kept}"
     )
 
 
@@ -352,7 +360,7 @@ def capex(
 ) -> None:
     """Capex figures from the documents: who spends how much, for which period.
 
-    Amounts are normalised to CNY (cny_yi, 亿元) and USD (usd_bn) through data/fx.csv.
+    Amounts are normalised to CNY (cny_yi, 亿元) and USD (usd_bn) through screener/data/fx.csv.
 
     Example: screener capex --spender alibaba --format csv
     """
@@ -363,17 +371,44 @@ def capex(
 @app.command()
 def query(
     ctx: typer.Context,
-    sql: Annotated[str, typer.Argument(help="SQL to run read-only against the database.")],
+    sql: Annotated[
+        str | None,
+        typer.Argument(
+            help="SQL to run read-only; - reads it from standard input.", show_default=False
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the SQL from this file.", show_default=False)
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+    ] = 60.0,
     db: DbOpt = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """Run SQL against the database, read-only: a statement that writes is refused.
+    """Run one SQL statement against the database, read-only and sandboxed.
+
+    Only SELECT, EXPLAIN and PRAGMA run; the statement can read the database and nothing
+    else (no files, no extensions) and is stopped after --timeout seconds.
 
     Example: screener query "select theme, count(*) from exposure group by theme"
     """
+    if (sql is None) == (file is None):
+        _fail(
+            UsageError("query: give the SQL as an argument, - for standard input, or --file FILE")
+        )
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            _fail(UsageError(f"--file {file}: cannot read: {getattr(e, 'strerror', None) or e}"))
+    elif sql == "-":
+        text = sys.stdin.read()
+    else:
+        text = str(sql)
     d = _open(ctx, db)
-    _output(_run(d.query, sql), fmt, out)
+    _output(_run(d.query, text, timeout=timeout), fmt, out)
 
 
 @app.command()
@@ -444,18 +479,48 @@ def signals_list(
     _output(df, fmt, out)
 
 
+def _interrupted(e: BaseException) -> NoReturn:
+    from screener.db import COMMITTED
+
+    state = (
+        "the changes committed before it are in the database"
+        if COMMITTED
+        else "nothing was changed"
+    )
+    print(f"screener: interrupted; {state}", file=sys.stderr)
+    sys.exit(int(ExitCode.INTERRUPTED))
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a command the way Ctrl-C does: cleanly, exit 130
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    from typer.exceptions import TyperException
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except TyperException as e:  # the parser's usage errors, as the project's one line
+        ctx = getattr(e, "ctx", None)
+        if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            print(ctx.get_help())
+        else:
+            print(f"screener: error: {' '.join(e.format_message().split())}", file=sys.stderr)
+        sys.exit(int(ExitCode.USAGE))
+    except KeyboardInterrupt as e:
+        _interrupted(e)
     except ScreenerError as e:  # raised outside a command's own handling
         for line in str(e).splitlines():
             print(f"screener: error: {line}", file=sys.stderr)
         sys.exit(int(e.exit_code))
-    except KeyboardInterrupt:
-        print("screener: interrupted", file=sys.stderr)
-        sys.exit(130)
     except Exception as e:  # a bug: say what, not a traceback, unless asked
         if os.environ.get("SCREENER_DEBUG"):
             raise
         print(f"screener: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         sys.exit(int(ExitCode.ERROR))
+    if code == int(ExitCode.INTERRUPTED):  # the parser turns Ctrl-C into exit 130
+        _interrupted(KeyboardInterrupt())
+    sys.exit(code if isinstance(code, int) else 0)

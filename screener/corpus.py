@@ -101,9 +101,7 @@ def read_document(
     """Read, decode and extract one file. Raises InputError naming the file."""
     name = display_path or str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB, not a document")
-        raw = path.read_bytes()
+        raw = read_capped(path, name)
     except FileNotFoundError as e:
         raise InputError(f"{name}: no such file") from e
     except IsADirectoryError as e:
@@ -136,6 +134,28 @@ def read_document(
         "n_chars": len(text),
     }
     return Document(row, text, ext)
+
+
+def read_capped(path: Path, name: str) -> bytes:
+    """The bytes of a regular file, reading at most ``MAX_BYTES`` + 1 (a size from ``stat``
+    can lie: /dev/zero, a growing file). Devices, FIFOs and sockets are refused."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{name}: not a regular file (a device, FIFO or socket)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            raw = f.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB, not a document")
+    return raw
 
 
 _DATELINE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,12 @@ import polars as pl
 from screener.errors import DatabaseError, InputError, NotFoundError
 from screener.reference import DATA_DIR, Knowledge, load
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 SCHEMA_VERSION = "1"
 DEFAULT_DB = "screener.duckdb"
+# Set when a write transaction has committed in this process: an interrupt after it must not
+# claim the database was left unchanged.
+COMMITTED: list[str] = []
 
 
 def default_db_path() -> Path:
@@ -30,10 +35,13 @@ def default_db_path() -> Path:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection; a read-only one is sandboxed (``SANDBOX``: the database file only)."""
     if read_only and not path.exists():
         raise DatabaseError(f"{path}: no database here (run `screener build` first)")
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        if read_only:
+            return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+        return duckdb.connect(str(path))
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: cannot open database: {_first_line(e)}") from e
 
@@ -48,10 +56,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("begin transaction")
     try:
         yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the real cause is what the user must see
+            con.execute("rollback")
+        raise
+    try:
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
+    COMMITTED.append(str(con))
 
 
 @contextlib.contextmanager
@@ -166,7 +181,7 @@ def insert_facts(
                 "select distinct currency from _capex anti join fx using (currency)"
             ).fetchall()
             if missing:
-                raise InputError(f"data/fx.csv: no rate for currency {missing[0][0]!r}")
+                raise InputError(f"screener/data/fx.csv: no rate for currency {missing[0][0]!r}")
             con.execute(
                 """
                 insert into capex by name
@@ -193,6 +208,11 @@ def _set_meta(con: duckdb.DuckDBPyConnection, **kv: str) -> None:
 
 # ---------------------------------------------------------------- build
 
+# Tables whose rows only the user puts in: `build` carries them over as they are (the columns
+# the old and new schema share), and `build --fresh` says how many rows it drops.
+USER_TABLES = ("signals",)
+_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
 
 @dataclass
 class BuildReport:
@@ -203,104 +223,242 @@ class BuildReport:
     links: int
     capex: int
     carried_over: int
+    kept: dict[str, int] = field(default_factory=dict)  # user table -> rows carried over
+    dropped: dict[str, int] = field(default_factory=dict)  # with --fresh: what was dropped
+
+
+def _quote_literal(value: str) -> str:
+    """A SQL string literal (for ATTACH, which takes no bound parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def check_screener_file(path: Path) -> None:
+    """Refuse a path that exists and is not a screener database (it is never replaced)."""
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file")
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError as e:
+        raise DatabaseError(f"{path}: cannot read: {e.strerror}") from e
+    if head[8:12] != _MAGIC:
+        raise DatabaseError(
+            f"{path}: exists and is not a DuckDB database; refusing to replace it (choose another --db)"
+        )
+
+
+def _old_state(path: Path) -> tuple[str, dict[str, int]]:
+    """Open the old database read-write (which checkpoints its WAL into the file, so no stale
+    WAL can outlive the swap), check it is a screener database and count its user rows."""
+    check_screener_file(path)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as e:
+        raise DatabaseError(
+            f"{path}: cannot open the existing database to carry over your data "
+            f"({_first_line(e)}); nothing was changed"
+        ) from e
+    try:
+        try:
+            row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+        except duckdb.Error:
+            row = None
+        if row is None:
+            raise DatabaseError(
+                f"{path}: a DuckDB database but not a screener database; refusing to replace it"
+            )
+        version = str(row[0])
+        if int(version) > int(SCHEMA_VERSION):
+            raise DatabaseError(
+                f"{path}: schema version {version} is newer than this screener's "
+                f"({SCHEMA_VERSION}); upgrade screener"
+            )
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        counts = {
+            "documents": con.execute("select count(*) from documents where not bundled").fetchall()[
+                0
+            ][0]
+        }
+        for t in USER_TABLES:
+            if t in tables:
+                counts[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
+        con.execute("checkpoint")
+        return version, counts
+    except duckdb.Error as e:
+        raise DatabaseError(
+            f"{path}: cannot read the existing database ({_first_line(e)}); nothing was changed"
+        ) from e
+    finally:
+        con.close()
 
 
 def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> BuildReport:
     """Rebuild the database from data/ into a new file, then swap it in.
 
-    Killed at any moment, the previous database stays whole: the new one is written to a
-    temporary file beside it and renamed over it only once complete. Documents the user had
-    ingested are carried over and re-extracted with the current reference knowledge.
+    User state is carried over or the build fails: documents the user ingested (re-extracted
+    with the current reference knowledge) and every table in ``USER_TABLES``. If the old file
+    cannot be read, the build stops and leaves it as it was. ``keep_ingested=False`` drops
+    that state and reports what it dropped. Killed at any moment, the previous database stays
+    whole: the new one is written to a temporary file beside it and renamed over it only once
+    complete. A symlinked path is followed, never replaced; a path that holds anything but a
+    screener database is refused. Holds the writer lock throughout.
     """
-    from screener.corpus import Document, frames, read_corpus
+    from screener.corpus import read_corpus
+    from screener.lock import real_path, writer_lock
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kb = load(data_dir)
-    carried: list[Document] = []
-    if keep_ingested and path.exists():
-        carried = _carry_over(path, kb)
-    for stale in path.parent.glob(path.name + ".tmp-*"):
-        stale.unlink(missing_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    shown = Path(path)
+    real = real_path(shown)
+    if real.is_dir():
+        raise DatabaseError(f"{shown}: is a folder, not a database file")
     try:
-        con = connect(tmp)
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DatabaseError(f"{real.parent}: cannot create folder: {e.strerror}") from e
+    if real.exists():
+        check_screener_file(real)  # before the lock file is made beside it
+    kb = load(data_dir)
+    with writer_lock(real):
+        old: dict[str, int] = {}
+        if real.exists():
+            _, old = _old_state(real)
+        carry = keep_ingested and bool(old)
+        for stale in real.parent.glob(real.name + ".tmp-*"):
+            stale.unlink(missing_ok=True)
+        tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
+        kept: dict[str, int] = {}
+        carried = 0
         try:
-            create_schema(con)
-            load_reference(con, kb)
-            insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
-            if carried:
-                insert_facts(con, frames(carried), bundled=False)
-                _insert(
+            con = connect(tmp)
+            try:
+                create_schema(con)
+                load_reference(con, kb)
+                insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
+                if carry:
+                    con.execute(f"attach {_quote_literal(str(real))} as old (read_only)")
+                    carried = _carry_documents(con, kb)
+                    kept = _carry_tables(con)
+                    con.execute("detach old")
+                _set_meta(
                     con,
-                    "document_text",
-                    pl.DataFrame([{"doc_id": d.doc_id, "text": d.text} for d in carried]),
+                    schema_version=SCHEMA_VERSION,
+                    built_at=datetime.now().isoformat(timespec="seconds"),
                 )
-            _set_meta(
-                con,
-                schema_version=SCHEMA_VERSION,
-                built_at=datetime.now().isoformat(timespec="seconds"),
-            )
-            counts = {
-                t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
-                for t in ("documents", "companies", "listings", "links", "capex")
-            }
-            con.execute("checkpoint")
+                counts = {
+                    t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
+                    for t in ("documents", "companies", "listings", "links", "capex")
+                }
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            _fsync(tmp)
+            if Path(str(real) + ".wal").exists():
+                raise DatabaseError(
+                    f"{shown}: was changed by another program while building; nothing was changed"
+                )
+            os.replace(tmp, real)
+            COMMITTED.append(str(real))
+            _fsync(real.parent)
+        except duckdb.Error as e:
+            raise DatabaseError(
+                f"{shown}: build failed ({_first_line(e)}); nothing was changed"
+            ) from e
+        except OSError as e:
+            raise DatabaseError(
+                f"{shown}: build failed ({e.strerror or e}); nothing was changed"
+            ) from e
         finally:
-            con.close()
-        os.replace(tmp, path)
-        Path(str(path) + ".wal").unlink(missing_ok=True)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return BuildReport(
-        path,
+        shown,
         counts["documents"],
         counts["companies"],
         counts["listings"],
         counts["links"],
         counts["capex"],
-        len(carried),
+        carried,
+        kept=kept,
+        dropped={} if keep_ingested else {k: v for k, v in old.items() if v},
     )
 
 
-def _carry_over(path: Path, kb: Knowledge) -> list[Any]:
-    """User-ingested documents of the old database, re-extracted with ``kb``."""
-    from screener.corpus import Document
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_DOC_COLS = (
+    "doc_id",
+    "path",
+    "title",
+    "publisher",
+    "published_on",
+    "date_source",
+    "language",
+    "encoding",
+    "sha256",
+    "n_chars",
+)
+
+
+def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
+    """Re-extract the attached old database's user documents into this one; returns how many."""
+    from screener.corpus import Document, frames
     from screener.extract import extract
 
-    try:
-        con = connect(path, read_only=True)
-    except DatabaseError:
-        return []
-    try:
-        rows = con.execute(
-            "select d.doc_id, d.path, d.title, d.publisher, d.published_on, d.date_source, d.language, "
-            "d.encoding, d.sha256, d.n_chars, t.text from documents d join document_text t using (doc_id) "
-            "where not d.bundled"
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    finally:
-        con.close()
-    cols = [
-        "doc_id",
-        "path",
-        "title",
-        "publisher",
-        "published_on",
-        "date_source",
-        "language",
-        "encoding",
-        "sha256",
-        "n_chars",
-    ]
-    out = []
+    cols = ", ".join(f"d.{c}" for c in _DOC_COLS)
+    rows = con.execute(
+        f"select {cols}, t.text from old.documents d join old.document_text t using (doc_id) "
+        "where not d.bundled order by d.doc_id"
+    ).fetchall()
+    docs = []
     for r in rows:
-        row = dict(zip(cols, r[:-1], strict=True))
-        out.append(Document(row, r[-1], extract(r[-1], kb, row["published_on"].isoformat())))
-    return out
+        row = dict(zip(_DOC_COLS, r[:-1], strict=True))
+        docs.append(Document(row, r[-1], extract(r[-1], kb, row["published_on"].isoformat())))
+    if docs:
+        _write_batch(con, docs, frames)
+    missing = con.execute(
+        "select count(*) from old.documents d anti join old.document_text t using (doc_id) "
+        "where not d.bundled"
+    ).fetchall()[0][0]
+    if missing:
+        raise DatabaseError(
+            f"{missing} ingested documents have no stored text; cannot carry them over"
+        )
+    return len(docs)
+
+
+def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Copy every user table of the attached old database, by the columns both schemas share."""
+    from screener.signals import refresh_catalog
+
+    kept = {}
+    for t in USER_TABLES:
+        old_cols = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = 'old' and table_name = ?",
+                [t],
+            ).fetchall()
+        }
+        if not old_cols:
+            continue
+        new_cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and table_name = ? order by column_index",
+                [t],
+            ).fetchall()
+        ]
+        cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+        con.execute(f'insert into "{t}" ({cols}) select {cols} from old."{t}"')
+        kept[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
+    refresh_catalog(con)
+    return kept
 
 
 def ensure_built(path: Path) -> None:
@@ -346,6 +504,13 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
 _WORKER: dict[str, Any] = {}  # what forked extraction workers inherit from the parent
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _read_one(f: Path) -> tuple[str, Any]:
     from screener.corpus import read_document
 
@@ -369,7 +534,7 @@ def read_documents(files: list[Path], kb: Knowledge, **opts: Any) -> Iterator[tu
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_read_one, files)
         return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
+    with multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint) as pool:
         yield from pool.imap(_read_one, files, chunksize=16)
 
 
@@ -390,12 +555,33 @@ def ingest(
     InputError is raised. Documents are written in batches (bounded memory), all inside the
     one transaction.
     """
-    from screener.corpus import frames
+    from screener.lock import writer_lock
 
     kb = load(DATA_DIR)
     files, errors = expand_paths(inputs)
     report = IngestReport(failed=list(errors))
-    ensure_built(path)
+    with writer_lock(path):
+        ensure_built(path)
+        _ingest_locked(path, files, kb, report, published_on, title, publisher, batch)
+    if not report.ingested and not report.unchanged:
+        if report.failed:
+            raise InputError("; ".join(report.failed) + " (nothing ingested)")
+        raise NotFoundError("no documents found to ingest")
+    return report
+
+
+def _ingest_locked(
+    path: Path,
+    files: list[Path],
+    kb: Knowledge,
+    report: IngestReport,
+    published_on: date | None,
+    title: str | None,
+    publisher: str | None,
+    batch: int,
+) -> None:
+    from screener.corpus import frames
+
     con = connect(path)
     try:
         with sql_errors(f"{path}: ingest failed, database unchanged"):
@@ -429,11 +615,6 @@ def ingest(
                 _write_batch(con, pending, frames)
     finally:
         con.close()
-    if not report.ingested and not report.unchanged:
-        if report.failed:
-            raise InputError("; ".join(report.failed) + " (nothing ingested)")
-        raise NotFoundError("no documents found to ingest")
-    return report
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -> None:
@@ -446,27 +627,99 @@ def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -
 
 # ---------------------------------------------------------------- read-only query
 
+# Reading connections (the API's and every `query`) can reach nothing but the database file:
+# no other file, no extension install, and no statement can switch that back on.
+SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+QUERY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")
+DEFAULT_TIMEOUT = 60.0
+# DuckDB types that polars and every output format take as they are; others become text
+_PLAIN_TYPES = re.compile(
+    r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|"
+    r"UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR|TIME)$"
+)
+_DATED_TYPES = re.compile(r"^(DATE|TIMESTAMP.*)$")
 
-def query(path: Path, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
-    """Run SQL on a read-only connection: a statement that would write is refused."""
+
+def query(
+    path: Path,
+    sql: str,
+    params: list[Any] | dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> pl.DataFrame:
+    """Run one read-only statement in the sandbox (see ``run_query``)."""
     con = connect(path, read_only=True)
     try:
-        return run_query(con, sql, params)
+        return run_query(con, sql, params, timeout)
     finally:
         con.close()
 
 
 def run_query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[Any] | dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> pl.DataFrame:
-    """SQL on an open (read-only) connection, errors as DatabaseError."""
+    """One SELECT/EXPLAIN/PRAGMA on a fresh cursor of a sandboxed read-only connection (so no
+    temporary object outlives it), interrupted after ``timeout`` seconds. Values of types the
+    output formats cannot hold (INTERVAL, MAP, UNION, BLOB ...) come back as text."""
+    import threading
+
+    cur = con.cursor()
+    timer = threading.Timer(timeout, cur.interrupt)
     try:
-        rel = con.sql(sql, params=params)
-        if rel is None:  # a statement with no result (SET, PRAGMA ...)
+        try:
+            statements = cur.extract_statements(sql)
+        except duckdb.Error as e:
+            raise DatabaseError(f"query failed: {_first_line(e)}") from e
+        if len(statements) != 1:
+            raise DatabaseError(
+                f"query takes one statement, got {len(statements)}; nothing was run"
+            )
+        kind = statements[0].type.name
+        if kind not in QUERY_STATEMENTS:
+            raise DatabaseError(
+                f"query is read-only: a {kind} statement is refused "
+                f"({', '.join(QUERY_STATEMENTS)} only); nothing was changed"
+            )
+        timer.start()
+        rel = cur.sql(sql, params=params)
+        if rel is None:
             return pl.DataFrame()
-        return rel.pl()
+        return _plain(rel).pl()
+    except duckdb.InterruptException as e:
+        raise DatabaseError(f"query stopped after {timeout:g} s (raise it with --timeout)") from e
     except duckdb.Error as e:
         msg = _first_line(e)
-        if "read-only" in msg or "read only" in msg:
-            raise DatabaseError(f"query is read-only, the database was not changed ({msg})") from e
+        if "read-only" in msg or "read only" in msg or "disabled by configuration" in msg:
+            raise DatabaseError(
+                f"query is read-only and sandboxed: {msg}; nothing was changed"
+            ) from e
         raise DatabaseError(f"query failed: {msg}") from e
+    finally:
+        timer.cancel()
+        cur.close()
+
+
+def _plain(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Cast columns whose type polars or CSV cannot carry to VARCHAR (and infinite dates to
+    NULL, which polars cannot hold either)."""
+    exprs, changed = [], False
+    for name, typ in zip(rel.columns, rel.types, strict=True):
+        q = '"' + name.replace('"', '""') + '"'
+        t = str(typ)
+        if _PLAIN_TYPES.match(t):
+            exprs.append(q)
+        elif _DATED_TYPES.match(t):
+            exprs.append(f"if(isfinite({q}), {q}, NULL) as {q}")
+            changed = True
+        else:
+            exprs.append(f"cast({q} as varchar) as {q}")
+            changed = True
+    return rel.project(", ".join(exprs)) if changed else rel

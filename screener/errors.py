@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     INPUT = 3  # unreadable or invalid input file (documents, signals)
     DATABASE = 4  # database missing, locked, corrupt or a failed SQL statement
     NOTHING = 5  # nothing to do: no document could be ingested, unknown ticker
+    OUTPUT = 6  # the output file cannot be written (or would overwrite a database)
+    INTERRUPTED = 130  # Ctrl-C / SIGTERM: the database as it was, or fully committed (said)
 
 
 class ScreenerError(Exception):
@@ -36,3 +38,7 @@ class DatabaseError(ScreenerError):
 
 class NotFoundError(ScreenerError):
     exit_code = ExitCode.NOTHING
+
+
+class OutputError(ScreenerError):
+    exit_code = ExitCode.OUTPUT

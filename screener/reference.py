@@ -13,13 +13,14 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from screener.errors import InputError
 from screener.tickers import exchange_of, market_of
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(str(resources.files("screener"))) / "data"
 
 # Categories whose companies are never screened as beneficiaries on a passing mention.
 ANALYST_CATEGORIES = frozenset(

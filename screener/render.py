@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from screener.errors import UsageError
+from screener.errors import OutputError, UsageError
 
 FORMATS = ("table", "csv", "json")
 SUFFIX_FORMAT = {
@@ -95,13 +96,48 @@ def emit(df: pl.DataFrame, fmt: str | None = None, out: Path | None = None) -> s
     """Render ``df``; write to ``out`` (returns None) or return the text for stdout."""
     f = format_for(fmt, out)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if f == "parquet":
-            df.write_parquet(out)
-        else:
-            out.write_text(to_text(df, f), encoding="utf-8")
+        write_file(
+            out,
+            lambda tmp: (
+                df.write_parquet(tmp)
+                if f == "parquet"
+                else tmp.write_text(to_text(df, f), encoding="utf-8")
+            ),
+        )
         return None
     return to_text(df, f)
+
+
+def write_file(out: Path, write: Callable[[Path], Any]) -> None:
+    """Write ``out`` through a temporary file beside it and a rename, so a failed or
+    interrupted write leaves the old file as it was. A database (by content or by its
+    ``.duckdb`` name) is never a target; a symlink is followed, not replaced."""
+    import os
+
+    real = Path(os.path.realpath(out))
+    if real.suffix.lower() in (".duckdb", ".wal", ".lock") or _is_duckdb(real):
+        raise OutputError(f"--out {out}: is a database file; refusing to overwrite it")
+    if real.is_dir():
+        raise OutputError(f"--out {out}: is a folder (expected a file name)")
+    tmp = real.with_name(f".{real.name}.tmp-{os.getpid()}")
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        os.replace(tmp, real)
+    except OSError as e:
+        raise OutputError(f"--out {out}: cannot write: {e.strerror or e}") from e
+    except pl.exceptions.PolarsError as e:
+        raise OutputError(f"--out {out}: cannot write: {str(e).splitlines()[0]}") from e
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _is_duckdb(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
 
 
 def json_text(obj: Any) -> str:

@@ -45,9 +45,9 @@ def _read(path: Path) -> pl.DataFrame:
             df = pl.read_parquet(path)
             return df.with_columns(pl.all().cast(pl.String))
         if suffix in (".csv", ".tsv", ".txt"):
-            return pl.read_csv(
-                path, infer_schema=False, separator="\t" if suffix == ".tsv" else ","
-            )
+            sep = "\t" if suffix == ".tsv" else ","
+            _check_header(path, sep)
+            return pl.read_csv(path, infer_schema=False, separator=sep)
     except FileNotFoundError as e:
         raise InputError(f"{path}: no such file") from e
     except (pl.exceptions.PolarsError, OSError) as e:
@@ -55,6 +55,22 @@ def _read(path: Path) -> pl.DataFrame:
     raise InputError(
         f"{path}: unsupported file type {suffix or '(none)'} (expected .csv, .tsv or .parquet)"
     )
+
+
+def _check_header(path: Path, sep: str) -> None:
+    """A column named twice is an error (polars would rename the second one silently)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f, delimiter=sep), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return  # reading it for real reports the problem
+    seen: set[str] = set()
+    for name in (h.strip() for h in header):
+        if name in seen:
+            raise InputError(f"{path}:1: column {name!r} appears twice in the header")
+        seen.add(name)
 
 
 def _long(path: Path, df: pl.DataFrame, source: str, problems: list[str]) -> pl.DataFrame | None:
@@ -124,7 +140,15 @@ def read_signals(
             mapping[raw] = normalise_ticker(raw)
         except UsageError:
             mapping[raw] = None
-    data = data.with_columns(pl.col("ticker").replace_strict(mapping, default=None).alias("norm"))
+    if data.height == 0:
+        raise SignalsError(
+            [
+                f"{', '.join(str(f) for f in files)}: no signal values (only a header, or blank cells)"
+            ]
+        )
+    data = data.with_columns(
+        pl.col("ticker").replace_strict(mapping, default=None, return_dtype=pl.String).alias("norm")
+    )
     own = con is None
     c = con or dbm.connect(db_path, read_only=True)
     try:
@@ -139,7 +163,7 @@ def read_signals(
     data = data.with_columns(
         pl.when(pl.col("norm").is_in(list(listed)))
         .then(pl.col("norm"))
-        .otherwise(pl.col("norm").replace_strict(us, default=None))
+        .otherwise(pl.col("norm").replace_strict(us, default=None, return_dtype=pl.String))
         .alias("norm")
     )
     data = data.with_columns(
@@ -210,9 +234,17 @@ def refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
 
 def load_signals(db_path: Path, files: list[Path], source: str | None = None) -> int:
     """Validate then load in one transaction (existing keys are replaced). Returns rows loaded."""
+    from screener.lock import writer_lock
+
+    with writer_lock(db_path):
+        data = read_signals(files, db_path, source)
+        _write_signals(db_path, data)
+    return data.height
+
+
+def _write_signals(db_path: Path, data: pl.DataFrame) -> None:
     from screener import db as dbm
 
-    data = read_signals(files, db_path, source)
     con = dbm.connect(db_path)
     try:
         with (
@@ -227,4 +259,3 @@ def load_signals(db_path: Path, files: list[Path], source: str | None = None) ->
             refresh_catalog(con)
     finally:
         con.close()
-    return data.height

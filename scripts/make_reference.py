@@ -18,7 +18,7 @@ BOARD = {"主板": "main", "创业板": "chinext", "科创板": "star", "北交�
 
 
 def main(src: Path) -> None:
-    out = ROOT / "data" / "reference"
+    out = ROOT / "screener" / "data" / "reference"
     out.mkdir(parents=True, exist_ok=True)
 
     with (
@@ -59,7 +59,7 @@ def main(src: Path) -> None:
             w.writerow([t, name, zh.get(t, "")])
 
     wanted: dict[str, str] = {}
-    with (ROOT / "data" / "theme_concepts.csv").open(encoding="utf-8") as f:
+    with (ROOT / "screener" / "data" / "theme_concepts.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             wanted[r["concept"]] = r["theme"]
     with (
@@ -113,4 +113,4 @@ def common_word_names(out: Path) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference")
-    common_word_names(ROOT / "data" / "reference")
+    common_word_names(ROOT / "screener" / "data" / "reference")

@@ -37,7 +37,7 @@ def test_shipped_facts_equal_a_fresh_extraction(seeds, kb):
         a = fresh[name].sort(fresh[name].columns)
         b = shipped[name].sort(shipped[name].columns)
         assert a.equals(b), (
-            f"data/corpus/{name}.csv differs from the extractor's output: run scripts/make_corpus.py"
+            f"screener/data/corpus/{name}.csv differs from the extractor's output: run scripts/make_corpus.py"
         )
 
 
