@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {
     "ingest_mb_s",
@@ -23,6 +25,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_small_benchmark_runs_and_the_three_screens_agree(tmp_path):
     out = tmp_path / "figures.json"
     r = subprocess.run(
