@@ -21,7 +21,14 @@ from screener.text import fold
 from screener.tickers import TEXT_TICKER, market_of, ticker_from_match
 
 # Evidence kinds, strongest first; the number is the link's base confidence.
-EVIDENCE = {"table": 0.95, "list": 0.9, "paren": 0.85, "ticker": 0.8, "sentence": 0.65}
+EVIDENCE = {
+    "table": 0.95,
+    "list": 0.9,
+    "paren": 0.85,
+    "ticker": 0.8,
+    "sentence": 0.65,
+    "context": 0.55,  # a recommendation whose theme comes from the paragraph, headings or title
+}
 
 _SENT_END = "。！？!?\n"
 _CLAUSE_END = _SENT_END + "，,；;：:"
@@ -89,6 +96,9 @@ class Layout:
     bullet_line: list[bool]
     heading_line: list[bool]
     section_of_line: list[int]  # index of the governing heading line, -1 if none
+    parent_heading: dict[int, int] = field(default_factory=dict)  # heading -> enclosing one
+    title_line: int = -1  # front-matter title, else the first heading, else the first line
+    para_start_line: list[int] = field(default_factory=list)  # first line of each line's paragraph
 
 
 @dataclass
@@ -218,7 +228,59 @@ def layout(text: str) -> Layout:
         if h:
             cur = i
         section.append(cur)
-    return Layout(text, sent, clause, starts, lines, table, bullet, heading, section)
+    parent: dict[int, int] = {}
+    stack: list[tuple[int, int]] = []  # (level, line) of the open headings
+    for i, h in enumerate(heading):
+        if not h:
+            continue
+        lvl = _heading_level(lines[i])
+        while stack and stack[-1][0] >= lvl:
+            stack.pop()
+        parent[i] = stack[-1][1] if stack else -1
+        stack.append((lvl, i))
+    para, cur = [], 0
+    for i, ln in enumerate(lines):
+        if not ln.strip() or heading[i]:
+            cur = i + 1 if not ln.strip() else i
+        para.append(cur)
+    return Layout(
+        text,
+        sent,
+        clause,
+        starts,
+        lines,
+        table,
+        bullet,
+        heading,
+        section,
+        parent,
+        _title_line(lines),
+        para,
+    )
+
+
+_MD_LEVEL = re.compile(r"^\s*(#{1,6})\s")
+
+
+def _heading_level(line: str) -> int:
+    """Markdown ``#`` count; other headings (numbered, bracketed, short lines) sit below them."""
+    m = _MD_LEVEL.match(line)
+    return len(m.group(1)) if m else 7
+
+
+def _title_line(lines: list[str]) -> int:
+    """The line holding the document's title: YAML front matter's ``title:``, else the first
+    Markdown heading in the first lines, else the first non-empty line."""
+    if lines and lines[0].strip() == "---":
+        for i, ln in enumerate(lines[1:60], 1):
+            if ln.strip() == "---":
+                break
+            if ln.lower().startswith("title:"):
+                return i
+    for i, ln in enumerate(lines[:12]):
+        if _MD_LEVEL.match(ln):
+            return i
+    return next((i for i, ln in enumerate(lines) if ln.strip()), -1)
 
 
 def _english_full_stop(text: str, i: int) -> bool:
@@ -505,21 +567,121 @@ class _Ctx:
             themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
             themes = themes if role in ("spender", "customer") else []
             ev = "sentence"
-        elif ev in ("table", "list", "paren") or (
-            sec >= 0 and _has(heading, self.struct["supply_heading"])
+        elif (
+            ev in ("table", "list", "paren")
+            or (sec >= 0 and _has(heading, self.struct["supply_heading"]))
+            or themes
+            and _has(sentence, self.role_cues["supplier"])
         ):
             role = "supplier"
-        elif themes and _has(sentence, self.role_cues["supplier"]):
-            # a passing sentence does not make a company a supplier of a theme its curated
-            # profile excludes (Nvidia named beside optical modules is their customer)
-            role = "supplier" if not curated or themes[0] in curated else "other"
         else:
             role = "other"
+            fallback = self.context_theme(idx, line_no, sec, sentence)
+            if fallback:
+                themes, ev, role = fallback, "context", "supplier"
+        if role == "supplier":
+            if self.in_customer_list(idx, ss):
+                return [_mk(mnt, None, "customer", "list", self.text, ss, se)]
+            if self.off_topic(idx, line_no, cs, ss):
+                role = "other"
+            # a company is not a supplier of a theme its curated profile excludes
+            # (Intel named beside liquid cooling is a partner, not a cooling supplier)
+            themes = [t for t in themes if not curated or t in curated]
         if role == "supplier" and not themes:
             role = "other"
         if not themes:
             return [_mk(mnt, None, role, ev, self.text, ss, se)] if role != "other" else []
         return [_mk(mnt, t, role, ev, self.text, ss, se) for t in themes]
+
+    # ---------------------------------------------------------------- context rules
+
+    def chain(self, sec: int) -> list[int]:
+        """The heading lines over a line, nearest first, then the title line."""
+        out = []
+        while sec >= 0 and sec not in out:
+            out.append(sec)
+            sec = self.lay.parent_heading.get(sec, -1)
+        t = self.lay.title_line
+        if t >= 0 and t not in out:
+            out.append(t)
+        return out
+
+    def line_themes(self, line_no: int) -> list[str]:
+        ls = self.lay.line_starts[line_no]
+        return _themes_in(self.keywords, ls, ls + len(self.lay.lines[line_no]))
+
+    def is_subject(self, idx: int, line_no: int) -> bool:
+        """The company is what its line is about: it opens the line (after bullet marks, a
+        number, emphasis or a short label), or it stands in a list of names."""
+        m = self.mentions[idx]
+        run = self.run[idx]
+        if self.run_last[run] > run:
+            return True
+        ls = self.lay.line_starts[line_no]
+        lead = self.text[ls : m.start]
+        if any(self.mentions[j].start >= ls for j in range(max(0, idx - 1), idx) if j != idx):
+            return False
+        return len(lead.strip(" \t-*•·#>✅✔️【[（(0123456789.、）)")) <= 12 and not any(
+            p in lead for p in "。！？!?，,"
+        )
+
+    def context_theme(self, idx: int, line_no: int, sec: int, sentence: str) -> list[str] | None:
+        """A recommended name whose own clause names no theme takes the theme of the nearest
+        label: the paragraph before it, the body of its own company heading, the headings
+        over it, the document's title. A recommendation cue must stand in its sentence or in
+        one of those headings, and the company must be what its line is about."""
+        cat = self.kb.category(self.mentions[idx].company_id)
+        if cat in DEMAND_CATEGORIES or cat == "telecom":
+            return None
+        heads = self.chain(sec)
+        cued = _has(sentence, self.role_cues["supplier"]) or any(
+            _has(fold(self.lay.lines[h]), self.struct["pick_heading"]) for h in heads
+        )
+        if not cued or not self.is_subject(idx, line_no):
+            return None
+        m = self.mentions[idx]
+        prior = self.kb.priors.get(m.company_id, set())
+        para = self.lay.line_starts[self.lay.para_start_line[line_no]]
+        before = _strong([k for k in self.keywords.between(para, m.start) if k.end <= m.start])
+        if before:
+            return [before[-1].payload[1]]
+        if self.lay.heading_line[line_no]:  # a heading per company: its body says what it does
+            end = next(
+                (
+                    self.lay.line_starts[i]
+                    for i in range(line_no + 1, len(self.lay.lines))
+                    if self.lay.heading_line[i]
+                ),
+                self.n,
+            )
+            body = Counter(k.payload[1] for k in _strong(self.keywords.between(m.end, end)))
+            if body:
+                top = [t for t, c in body.items() if c == max(body.values())]
+                return _prefer(top, prior, m.start, self.keywords)[:1]
+        for h in heads:
+            themes = self.line_themes(h)
+            if themes:
+                return _prefer(themes, prior, m.start, self.keywords)[:1]
+        return None
+
+    def in_customer_list(self, idx: int, ss: int) -> bool:
+        """ "客户包括 A、B": the list's header says these are customers."""
+        first = self.mentions[self.run[idx]]
+        header = self.folded[max(ss, first.start - 16) : first.start]
+        return _has(header, self.role_cues["customer_list"])
+
+    def off_topic(self, idx: int, line_no: int, cs: int, ss: int) -> bool:
+        """The clause, the list's header or the table row is about another story (energy
+        storage, phones, satellites ...)."""
+        first = self.mentions[self.run[idx]]
+        words = self.role_cues["off_topic"]
+        if self.lay.table_line[line_no]:
+            ls = self.lay.line_starts[line_no]
+            return _has(self.folded[ls : ls + len(self.lay.lines[line_no])], words)
+        ce = _span(self.lay.clause_starts, self.mentions[idx].start, self.n)[1]
+        return _has(self.folded[min(cs, first.start) : ce], words) or _has(
+            self.folded[ss : first.start], words
+        )
 
     def _buyer_role(self, clause: str, sentence: str) -> str:
         rc = self.role_cues

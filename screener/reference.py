@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from screener.cues import load_cues
 from screener.errors import InputError
 from screener.tickers import exchange_of, market_of
 
@@ -274,8 +274,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             priors.setdefault(cid, set()).update(industry_themes[c["industry"]])
 
     us_symbol = {t.split(".")[0]: t for t in ticker_company if market_of(t) == "US"}
-    with (data_dir / "cues.toml").open("rb") as f:
-        cues = tomllib.load(f)
+    cues = load_cues(data_dir / "cues.toml")
     return Knowledge(
         themes=themes,
         keywords=keywords,

@@ -90,6 +90,9 @@ def test_themes_and_stock_to_themes(runner, built_db):
             "servers",
             "copper_interconnect",
             "chips",
+            "compute_leasing",
+            "pcb",
+            "equipment",
         ]
     )
     r = runner.invoke(
@@ -129,7 +132,7 @@ def test_query_writes_are_refused(runner, built_db):
         (
             ["screen", "--theme", "gpu"],
             2,
-            "unknown theme 'gpu'; valid themes: chips, copper_interconnect",
+            "unknown theme 'gpu'; valid themes: chips, compute_leasing, copper_interconnect",
         ),
         (["screen", "--market", "JP"], 2, "unknown market 'JP'; valid: A, HK, US"),
         (["screen", "--exchange", "LSE"], 2, "unknown exchange 'LSE'"),
