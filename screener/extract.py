@@ -32,8 +32,8 @@ EVIDENCE = {
 
 _SENT_END = "。！？!?\n"
 _CLAUSE_END = _SENT_END + "，,；;：:"
-_LIST_LEFT = set("、,，;；:：(（/|\t[【 ") | {"如", "和", "与", "及", "括"}
-_LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n") | {"等", "和", "与", "及"}
+_LIST_LEFT = set("、,，;；:：(（/|\t[【 $") | {"如", "和", "与", "及", "括"}
+_LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n$") | {"等", "和", "与", "及"}
 _LIST_MARKERS = ("如", "包括", "例如", "比如", "such as", "including", "like")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
@@ -523,6 +523,7 @@ class _Ctx:
             else:
                 self.run.append(i)
         self._headings: dict[int, str] = {}
+        self._elsewhere: set[str] | None = None
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
             self.run_last[r] = i
@@ -567,6 +568,8 @@ class _Ctx:
             themes = _themes_in(self.keywords, cs, ce) or _themes_in(self.keywords, ss, se)
             themes = themes if role in ("spender", "customer") else []
             ev = "sentence"
+        elif self.own_capex(idx, cs, ce):
+            return [_mk(mnt, None, "spender", "sentence", self.text, ss, se)]
         elif (
             ev in ("table", "list", "paren")
             or (sec >= 0 and _has(heading, self.struct["supply_heading"]))
@@ -580,7 +583,7 @@ class _Ctx:
             if fallback:
                 themes, ev, role = fallback, "context", "supplier"
         if role == "supplier":
-            if self.in_customer_list(idx, ss):
+            if self.in_customer_list(idx, ss) or self.customer_column(line_no, mnt.start):
                 return [_mk(mnt, None, "customer", "list", self.text, ss, se)]
             if self.off_topic(idx, line_no, cs, ss):
                 role = "other"
@@ -615,8 +618,10 @@ class _Ctx:
         number, emphasis or a short label), or it stands in a list of names."""
         m = self.mentions[idx]
         run = self.run[idx]
-        if self.run_last[run] > run:
+        if self.run_last[run] > run or _left_bounded(self.text, m.start):
             return True
+        if _has(self.folded[max(0, m.start - 6) : m.start], self.role_cues["supplier"]):
+            return True  # "相关标的奥特维"
         ls = self.lay.line_starts[line_no]
         lead = self.text[ls : m.start]
         if any(self.mentions[j].start >= ls for j in range(max(0, idx - 1), idx) if j != idx):
@@ -633,7 +638,11 @@ class _Ctx:
         cat = self.kb.category(self.mentions[idx].company_id)
         if cat in DEMAND_CATEGORIES or cat == "telecom":
             return None
+        if self.mentions[idx].company_id in self.off_topic_companies():
+            return None  # the document puts it in another story (its satellite picks ...)
         heads = self.chain(sec)
+        if any(_has(self.heading(h), self.role_cues["off_topic"]) for h in heads[:-1]):
+            return None
         cued = _has(sentence, self.role_cues["supplier"]) or any(
             _has(fold(self.lay.lines[h]), self.struct["pick_heading"]) for h in heads
         )
@@ -664,11 +673,62 @@ class _Ctx:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
         return None
 
+    def own_capex(self, idx: int, cs: int, ce: int) -> bool:
+        """ "台积电上调资本开支指引": the company is the subject of a capex clause (it spends)."""
+        m = self.mentions[idx]
+        if not _has(self.folded[m.end : ce], self.role_cues["spender_strong"]):
+            return False
+        return not any(m.end <= o.start < ce for o in self.mentions[idx + 1 : idx + 4])
+
+    def paren_owner(self, idx: int, cs: int) -> str | None:
+        """The label or company a parenthesis holding this mention belongs to, when that label
+        names no theme: "运营商(中国移动、中国电信)" -> "运营商"; "通富微电（AMD/英特尔）" -> the
+        company (its customers or partners). None when the mention is not in parentheses."""
+        text, m = self.text, self.mentions[idx]
+        open_pos = max(text.rfind("(", cs, m.start), text.rfind("（", cs, m.start))
+        if open_pos < 0 or any(c in text[open_pos : m.start] for c in ")）"):
+            return None
+        if any(o.end == open_pos for o in self.mentions[max(0, idx - 8) : idx]):
+            return "company"
+        label = text[max(cs, open_pos - 8) : open_pos]
+        for sep in "、,，;；:：)）":
+            label = label.rsplit(sep, 1)[-1]
+        label = label.strip()
+        return label if label and not label.isdigit() else None
+
+    def customer_column(self, line_no: int, pos: int) -> bool:
+        """A table cell under a column whose header names customers (客户, customers)."""
+        lay = self.lay
+        if not lay.table_line[line_no]:
+            return False
+        top = line_no
+        while top > 0 and (lay.table_line[top - 1] or _TABLE_RULE.match(lay.lines[top - 1])):
+            top -= 1
+        if top == line_no:
+            return False
+        ls = lay.line_starts[line_no]
+        col = len(re.findall(r"\t|\|", self.text[ls:pos]))
+        cells = re.split(r"\t|\|", fold(lay.lines[top]))
+        return col < len(cells) and _has(cells[col], self.role_cues["customer"])
+
     def in_customer_list(self, idx: int, ss: int) -> bool:
         """ "客户包括 A、B": the list's header says these are customers."""
         first = self.mentions[self.run[idx]]
         header = self.folded[max(ss, first.start - 16) : first.start]
         return _has(header, self.role_cues["customer_list"])
+
+    def off_topic_companies(self) -> set[str]:
+        """Companies this document names in a clause or list about another story."""
+        if self._elsewhere is None:
+            self._elsewhere = set()
+            lay = self.lay
+            for i, m in enumerate(self.mentions):
+                line_no = bisect.bisect_right(lay.line_starts, m.start) - 1
+                ss = _span(lay.sent_starts, m.start, self.n)[0]
+                cs = _span(lay.clause_starts, m.start, self.n)[0]
+                if self.off_topic(i, line_no, cs, ss):
+                    self._elsewhere.add(m.company_id)
+        return self._elsewhere
 
     def off_topic(self, idx: int, line_no: int, cs: int, ss: int) -> bool:
         """The clause, the list's header or the table row is about another story (energy
@@ -742,6 +802,8 @@ class _Ctx:
         p = _paren_theme(text, mnt, self.keywords, cs)
         if p:
             return p, "paren"
+        if self.paren_owner(idx, cs) is not None:
+            return None  # "运营商(中国移动)", "通富微电（AMD/英特尔）": the label decides, not the sentence
         # 4. the keyword of the company's own list item, else any in the clause or sentence;
         # a context word (数据中心) decides only if the sentence names no segment
         sentence_segments = [k for k in self.keywords.between(ss, se) if not k.payload[3]]
@@ -849,6 +911,7 @@ def _cell_span(line: str, pos: int) -> tuple[int, int]:
     return start, (min(ends) if ends else len(line))
 
 
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*$")  # a Markdown table's |---|---| line
 _JOIN = set("、,，;；/ \u3000\t和与及或&")
 
 

@@ -90,6 +90,7 @@ def test_themes_and_stock_to_themes(runner, built_db):
             "servers",
             "copper_interconnect",
             "chips",
+            "compute",
             "compute_leasing",
             "pcb",
             "equipment",
@@ -132,7 +133,7 @@ def test_query_writes_are_refused(runner, built_db):
         (
             ["screen", "--theme", "gpu"],
             2,
-            "unknown theme 'gpu'; valid themes: chips, compute_leasing, copper_interconnect",
+            "unknown theme 'gpu'; valid themes: chips, compute, compute_leasing, copper_interconnect",
         ),
         (["screen", "--market", "JP"], 2, "unknown market 'JP'; valid: A, HK, US"),
         (["screen", "--exchange", "LSE"], 2, "unknown exchange 'LSE'"),

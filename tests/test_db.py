@@ -22,7 +22,7 @@ def count(path, sql):
 def test_build_counts(built_db):
     assert count(built_db, "select count(*) from documents") == 5
     assert count(built_db, "select count(*) from listings where market = 'A'") == 5524
-    assert count(built_db, "select count(*) from themes") == 11
+    assert count(built_db, "select count(*) from themes") == 12
     assert count(built_db, "select value from meta where key = 'schema_version'") == "1"
     # one issuer, several listings
     assert set(

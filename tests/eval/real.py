@@ -169,6 +169,7 @@ def report(r: dict[str, Any], show: set[str]) -> str:
         f"stretch recall {r['stretch_recall']:.3f}  must_not violations {len(r['violations'])}/{r['must_not']}  "
         f"unlabelled suppliers {len(r['unlabelled'])}  capex recall {r['capex']['recall']:.3f} "
         f"({r['capex']['hit']}/{r['capex']['gold']}, {len(r['capex']['unmatched_extracted'])} extracted unmatched)",
+        f"labelled tickers not in the universe (Taiwan, Korea, US listings not curated): {len(r['unknown_tickers'])}",
         "per theme: "
         + "  ".join(f"{t or '-'} {v.get('hit', 0)}/{v['must']}" for t, v in r["per_theme"].items()),
     ]
