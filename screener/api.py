@@ -39,8 +39,13 @@ def parse_date(value: str | date | None, what: str = "--as-of") -> date | None:
 
 def parse_weights(spec: str | dict[str, float] | None) -> dict[str, float] | None:
     """``exposure=1,momentum=0.5,pe_ttm=-0.2`` -> dict; names checked by the caller."""
-    if spec is None or isinstance(spec, dict):
-        return spec
+    if spec is None:
+        return None
+    if isinstance(spec, dict):
+        for name, w in spec.items():
+            if not isinstance(w, int | float) or w != w or w in (float("inf"), float("-inf")):
+                raise UsageError(f"weights: {name}={w!r}: weight must be a finite number")
+        return {k: float(v) for k, v in spec.items()}
     out: dict[str, float] = {}
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         name, eq, val = part.partition("=")

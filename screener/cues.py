@@ -1,10 +1,10 @@
-"""The schema of ``data/cues.toml``, validated at load: a misspelt or missing key is an error
+"""The schemas of ``data/cues.toml`` and ``data/scoring.toml``, validated at load: a misspelt or missing key is an error
 naming the file and the key, never a KeyError deep in the extractor."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -64,8 +64,25 @@ class Cues(_Strict):
     capex: Capex
 
 
+class Scoring(_Strict):
+    """data/scoring.toml: component weights, the exposure parts' weights, the recency setting."""
+
+    weights: dict[str, float]
+    exposure: dict[Literal["breadth", "strength", "recency", "capex_flow", "spender_growth"], float]
+    recency: dict[Literal["half_life_days"], float]
+
+
+def load_scoring(path: Path) -> dict[str, Any]:
+    """scoring.toml as dicts, validated (a misspelt part or a non-number names the key)."""
+    return _load(path, Scoring)
+
+
 def load_cues(path: Path) -> dict[str, Any]:
     """cues.toml as plain dicts (what the extractor indexes), after validating its shape."""
+    return _load(path, Cues)
+
+
+def _load(path: Path, model: type[BaseModel]) -> dict[str, Any]:
     import tomllib
 
     try:
@@ -76,7 +93,7 @@ def load_cues(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{path}: not valid TOML: {e}") from e
     try:
-        Cues.model_validate(raw)
+        model.model_validate(raw)
     except ValidationError as e:
         err = e.errors()[0]
         where = ".".join(str(x) for x in err["loc"])

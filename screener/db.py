@@ -145,10 +145,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
 
 def scoring_frame(path: Path) -> pl.DataFrame:
     """data/scoring.toml as rows of score_weights."""
-    import tomllib
+    from screener.cues import load_scoring
 
-    with path.open("rb") as f:
-        cfg = tomllib.load(f)
+    cfg = load_scoring(path)
     rows = [{"kind": "component", "name": k, "weight": float(v)} for k, v in cfg["weights"].items()]
     rows += [
         {"kind": "exposure_part", "name": k, "weight": float(v)} for k, v in cfg["exposure"].items()

@@ -524,6 +524,7 @@ class _Ctx:
                 self.run.append(i)
         self._headings: dict[int, str] = {}
         self._elsewhere: set[str] | None = None
+        self.mention_starts = [m.start for m in mentions]
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
             self.run_last[r] = i
@@ -558,7 +559,11 @@ class _Ctx:
             ev = "ticker"
         clause = _strip(self.folded[cs:ce], self.role_cues["not_spender"])
         sentence = _strip(self.folded[ss:se], self.role_cues["not_spender"])
-        if sec >= 0 and _has(heading, self.struct["demand_heading"]):
+        if (
+            sec >= 0
+            and _has(heading, self.struct["demand_heading"])
+            and not self.names_a_company(sec)
+        ):
             role = "customer"
         elif cat in DEMAND_CATEGORIES or (
             cat == "telecom" and _has(sentence, self.role_cues["spender"])
@@ -579,6 +584,7 @@ class _Ctx:
             role = "supplier"
         else:
             role = "other"
+        if not themes and role in ("supplier", "other"):
             fallback = self.context_theme(idx, line_no, sec, sentence)
             if fallback:
                 themes, ev, role = fallback, "context", "supplier"
@@ -672,6 +678,14 @@ class _Ctx:
             if themes:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
         return None
+
+    def names_a_company(self, line_no: int) -> bool:
+        """A heading that names a company is about that company ("宏景科技：…多客户覆盖"),
+        not a demand-side section."""
+        ls = self.lay.line_starts[line_no]
+        le = ls + len(self.lay.lines[line_no])
+        i = bisect.bisect_left(self.mention_starts, ls)
+        return i < len(self.mentions) and self.mentions[i].start < le
 
     def own_capex(self, idx: int, cs: int, ce: int) -> bool:
         """ "台积电上调资本开支指引": the company is the subject of a capex clause (it spends)."""

@@ -23,8 +23,10 @@ from screener.tickers import exchange_of, market_of
 DATA_DIR = Path(str(resources.files("screener"))) / "data"
 
 # Categories whose companies are never screened as beneficiaries on a passing mention.
+# ("financial", the exchange's 多元金融, is not among them: it holds leasing and compute-rental
+# companies that notes name as suppliers.)
 ANALYST_CATEGORIES = frozenset(
-    {"broker", "bank", "rating_agency", "data_vendor", "media", "investor", "insurer", "financial"}
+    {"broker", "bank", "rating_agency", "data_vendor", "media", "investor", "insurer"}
 )
 DEMAND_CATEGORIES = frozenset({"hyperscaler", "platform", "consumer_tech", "ai_lab"})
 INDUSTRY_CATEGORY = {
