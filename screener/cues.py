@@ -26,6 +26,7 @@ class Roles(_Strict):
     supplier_of_buyer: Words
     peer: Words
     customer_list: Words
+    ranking: Words
     off_topic: Words
 
 

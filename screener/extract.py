@@ -32,8 +32,8 @@ EVIDENCE = {
 
 _SENT_END = "。！？!?\n"
 _CLAUSE_END = _SENT_END + "，,；;：:"
-_LIST_LEFT = set("、,，;；:：(（/|\t[【 $") | {"如", "和", "与", "及", "括"}
-_LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n$") | {"等", "和", "与", "及"}
+_LIST_LEFT = set("、,，;；:：(（/|\t[【 $*") | {"如", "和", "与", "及", "括"}
+_LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n$*") | {"等", "和", "与", "及"}
 _LIST_MARKERS = ("如", "包括", "例如", "比如", "such as", "including", "like")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
@@ -584,10 +584,14 @@ class _Ctx:
             role = "supplier"
         else:
             role = "other"
-        if not themes and role in ("supplier", "other"):
-            fallback = self.context_theme(idx, line_no, sec, sentence)
-            if fallback:
-                themes, ev, role = fallback, "context", "supplier"
+        if (role == "other" or not themes) and self.recommended(idx, line_no, sec, sentence):
+            # a sentence that names only a context word (数据中心) yields to a nearer label
+            weak = not [k for k in self.keywords.between(ss, se) if not k.payload[3]]
+            if not themes or weak:
+                label = self.context_theme(idx, line_no, sec)
+                if label:
+                    themes, ev = label, "context"
+            role = "supplier"
         if role == "supplier":
             if self.in_customer_list(idx, ss) or self.customer_column(line_no, mnt.start):
                 return [_mk(mnt, None, "customer", "list", self.text, ss, se)]
@@ -636,44 +640,60 @@ class _Ctx:
             p in lead for p in "。！？!?，,"
         )
 
-    def context_theme(self, idx: int, line_no: int, sec: int, sentence: str) -> list[str] | None:
-        """A recommended name whose own clause names no theme takes the theme of the nearest
-        label: the paragraph before it, the body of its own company heading, the headings
-        over it, the document's title. A recommendation cue must stand in its sentence or in
-        one of those headings, and the company must be what its line is about."""
+    def recommended(self, idx: int, line_no: int, sec: int, sentence: str) -> bool:
+        """A name the document recommends: a cue stands in its sentence or in a heading over
+        it, it is what its line is about, and the document puts it in no other story."""
         cat = self.kb.category(self.mentions[idx].company_id)
         if cat in DEMAND_CATEGORIES or cat == "telecom":
-            return None
+            return False
         if self.mentions[idx].company_id in self.off_topic_companies():
-            return None  # the document puts it in another story (its satellite picks ...)
+            return False  # the document puts it in another story (its satellite picks ...)
         heads = self.chain(sec)
         if any(_has(self.heading(h), self.role_cues["off_topic"]) for h in heads[:-1]):
-            return None
+            return False
         cued = _has(sentence, self.role_cues["supplier"]) or any(
-            _has(fold(self.lay.lines[h]), self.struct["pick_heading"]) for h in heads
+            _has(self.heading(h), self.struct["pick_heading"]) for h in heads
         )
-        if not cued or not self.is_subject(idx, line_no):
-            return None
-        m = self.mentions[idx]
+        first = self.mentions[self.run[idx]]
+        ss = _span(self.lay.sent_starts, first.start, self.n)[0]
+        if _has(self.folded[ss : first.start], self.role_cues["ranking"]):
+            return False
+        return cued and self.is_subject(idx, line_no)
+
+    def context_theme(self, idx: int, line_no: int, sec: int) -> list[str] | None:
+        """The theme of the nearest label of a recommended name whose clause names none: the
+        paragraph before it, the lines that continue its list item, the body of its own
+        company heading, the headings over it, the document's title."""
+        m, lay = self.mentions[idx], self.lay
         prior = self.kb.priors.get(m.company_id, set())
-        para = self.lay.line_starts[self.lay.para_start_line[line_no]]
+        para = lay.line_starts[lay.para_start_line[line_no]]
         before = _strong([k for k in self.keywords.between(para, m.start) if k.end <= m.start])
         if before:
             return [before[-1].payload[1]]
-        if self.lay.heading_line[line_no]:  # a heading per company: its body says what it does
-            end = next(
+        body_end = None
+        if lay.bullet_line[line_no]:  # an item's text may continue on the lines below it
+            j = line_no + 1
+            while (
+                j < len(lay.lines)
+                and lay.lines[j].strip()
+                and not (lay.bullet_line[j] or lay.heading_line[j] or lay.table_line[j])
+            ):
+                j += 1
+            body_end = lay.line_starts[j] if j < len(lay.lines) else self.n
+        elif lay.heading_line[line_no]:  # a heading per company: its body says what it does
+            body_end = next(
                 (
-                    self.lay.line_starts[i]
-                    for i in range(line_no + 1, len(self.lay.lines))
-                    if self.lay.heading_line[i]
+                    lay.line_starts[i]
+                    for i in range(line_no + 1, len(lay.lines))
+                    if lay.heading_line[i]
                 ),
                 self.n,
             )
-            body = Counter(k.payload[1] for k in _strong(self.keywords.between(m.end, end)))
-            if body:
-                top = [t for t, c in body.items() if c == max(body.values())]
-                return _prefer(top, prior, m.start, self.keywords)[:1]
-        for h in heads:
+        if body_end is not None:
+            head = _head_of_first_cluster(self.keywords.between(m.end, body_end), self.text)
+            if head:
+                return [head]
+        for h in self.chain(sec):
             themes = self.line_themes(h)
             if themes:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
@@ -917,6 +937,19 @@ class _Ctx:
                         )
                     )
         return out
+
+
+def _head_of_first_cluster(hits: list[Hit], text: str) -> str | None:
+    """The theme of the first run of adjacent keywords, read by its head (the last word):
+    "液冷服务器" -> servers, "液冷电源模块" -> power, "液冷型智算中心" -> idc."""
+    if not hits:
+        return None
+    cluster = [hits[0]]
+    for k in hits[1:]:
+        if k.start - cluster[-1].end > 1 or _STOP & set(text[cluster[-1].end : k.start]):
+            break
+        cluster.append(k)
+    return str(_strong(cluster)[-1].payload[1])
 
 
 def _cell_span(line: str, pos: int) -> tuple[int, int]:
