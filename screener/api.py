@@ -23,8 +23,8 @@ from screener import db as dbm
 from screener.errors import NotFoundError, UsageError
 from screener.tickers import normalise_ticker
 
-MARKETS = ("A", "HK", "US")
-EXCHANGES = ("SSE", "SZSE", "BSE", "HKEX", "NASDAQ", "NYSE")
+MARKETS = ("A", "HK", "US", "TW")
+EXCHANGES = ("SSE", "SZSE", "BSE", "HKEX", "NASDAQ", "NYSE", "TWSE", "TPEx")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -134,11 +134,11 @@ class Database:
     @staticmethod
     def _check_choice(values: Sequence[str] | None, valid: Sequence[str], what: str) -> list[str]:
         out = []
+        canonical = {x.upper(): x for x in valid}
         for v in values or []:
-            u = v.upper()
-            if u not in valid:
+            if v.upper() not in canonical:
                 raise UsageError(f"unknown {what} {v!r}; valid: {', '.join(valid)}")
-            out.append(u)
+            out.append(canonical[v.upper()])
         return out
 
     def resolve_ticker(self, raw: str) -> str:

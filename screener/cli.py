@@ -214,12 +214,13 @@ def screen(
     ctx: typer.Context,
     theme: ThemeOpt = None,
     market: Annotated[
-        list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK or US.")
+        list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK, US or TW.")
     ] = None,
     exchange: Annotated[
         list[str] | None,
         typer.Option(
-            "--exchange", help="Exchange (repeatable): SSE, SZSE, BSE, HKEX, NASDAQ, NYSE."
+            "--exchange",
+            help="Exchange (repeatable): SSE, SZSE, BSE, HKEX, NASDAQ, NYSE, TWSE, TPEx.",
         ),
     ] = None,
     min_docs: Annotated[

@@ -122,7 +122,11 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
     )
     _insert(con, "listings", lst)
     _insert(
-        con, "aliases", pl.DataFrame(kb.aliases).drop("explicit").unique(["alias", "company_id"])
+        con,
+        "aliases",
+        pl.DataFrame(kb.aliases)
+        .select("alias", "company_id", "lang", "kind", "ambiguous")
+        .unique(["alias", "company_id"]),
     )
     curated = {c for c, v in kb.companies.items() if v["curated"]}
     prior_rows = [

@@ -122,9 +122,13 @@ class Matcher:
         self.kb = kb
         self.auto = ahocorasick.Automaton()
         by_key: dict[str, list[dict[str, Any]]] = {}
+        keywords = {fold(k["keyword"]) for k in kb.keywords}
         for a in kb.aliases:
             key = fold(a["alias"]).strip()
             if len(key) < 2:
+                continue
+            # a theme word is a theme word: "AIDC" is not 漢翔's English ticker name here
+            if key in keywords and not kb.companies[a["company_id"]]["curated"]:
                 continue
             by_key.setdefault(key, []).append(a)
         self.collisions: list[str] = []
@@ -147,8 +151,12 @@ class Matcher:
             orig = orig or next((x["alias"] for x in rows if x["alias"].isascii()), r["alias"])
             # an everyday word that is only an exchange short name needs another company beside it
             auto_short = amb and all(x["kind"] == "exchange" for x in rows)
+            # a name that is also an everyday word abroad (國產, 三星 on the TWSE) counts only
+            # with its ticker beside it or after an unambiguous mention of the company
+            strict = any(x.get("strict") for x in rows)
             self.auto.add_word(
-                key, ("c", r["company_id"], r["kind"], amb, latin, orig, auto_short, len(key))
+                key,
+                ("c", r["company_id"], r["kind"], amb, latin, orig, auto_short, strict, len(key)),
             )
         for k in kb.keywords:
             key = fold(k["keyword"])
@@ -280,7 +288,8 @@ def _title_line(lines: list[str]) -> int:
     for i, ln in enumerate(lines[:12]):
         if _MD_LEVEL.match(ln):
             return i
-    return next((i for i, ln in enumerate(lines) if ln.strip()), -1)
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), -1)
+    return first if first >= 0 and len(lines[first].strip()) <= 60 else -1  # a title, not prose
 
 
 def _english_full_stop(text: str, i: int) -> bool:
@@ -346,6 +355,26 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
         ticker, bare = ticker_from_match(mt)
         if not ticker:
             continue
+        if ticker.isdigit():  # a 4-5 digit code in parentheses: the name before it decides
+            owner = next(
+                (
+                    alias_ends[p]
+                    for p in range(mt.start() - 1, mt.start() - 6, -1)
+                    if p in alias_ends
+                ),
+                None,
+            )
+            ticker = next(
+                (
+                    t
+                    for t in kb.company_tickers.get(owner or "", [])
+                    if t.split(".")[0].lstrip("0") == ticker.lstrip("0")
+                ),
+                "",
+            )
+            if not ticker:
+                continue
+            bare = False
         if market_of(ticker) == "US" and ticker not in kb.ticker_company:
             ticker = kb.us_symbol.get(ticker.split(".")[0], ticker)
         cid = kb.ticker_company.get(ticker)
@@ -376,6 +405,7 @@ def _accept(
         if h.payload[0] == "c"
     ]
     auto_short = {(h.start, h.payload[1]) for h in hits if h.payload[0] == "c" and h.payload[6]}
+    strict = {(h.start, h.payload[1]) for h in hits if h.payload[0] == "c" and h.payload[7]}
     alias_ends = {c.end: c.company_id for c in cands}
     tickers = _ticker_mentions(text, kb, alias_ends)
     taken = [(t.start, t.end) for t in tickers]
@@ -394,6 +424,10 @@ def _accept(
             continue
         left = _left_bounded(text, c.start)
         right = _right_bounded(text, c.end)
+        if (c.start, c.company_id) in strict:
+            if c.company_id in established and left:
+                accepted.append(c)
+            continue
         clause = bisect.bisect_right(lay.clause_starts, c.start)
         siblings = [
             o
@@ -699,6 +733,20 @@ class _Ctx:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
         return None
 
+    def line_label_theme(self, line_no: int, pos: int) -> list[str] | None:
+        """Themes of a short label ending in a colon at the start of the line, before ``pos``,
+        when the label names a segment and no company."""
+        ls = self.lay.line_starts[line_no]
+        head = self.text[ls:pos]
+        colon = max(head.find("："), head.find(":")) if ("：" in head or ":" in head) else -1
+        if colon < 0:
+            return None
+        colon = min(i for i in (head.find("："), head.find(":")) if i >= 0)
+        if colon > 24 or any(ls <= m.start < ls + colon for m in self.mentions):
+            return None
+        ks = [k for k in self.keywords.between(ls, ls + colon) if not k.payload[3]]
+        return list(dict.fromkeys(k.payload[1] for k in ks))[-1:] or None
+
     def names_a_company(self, line_no: int) -> bool:
         """A heading that names a company is about that company ("宏景科技：…多客户覆盖"),
         not a demand-side section."""
@@ -722,8 +770,9 @@ class _Ctx:
         open_pos = max(text.rfind("(", cs, m.start), text.rfind("（", cs, m.start))
         if open_pos < 0 or any(c in text[open_pos : m.start] for c in ")）"):
             return None
-        if any(o.end == open_pos for o in self.mentions[max(0, idx - 8) : idx]):
-            return "company"
+        owner = [o for o in self.mentions[max(0, idx - 8) : idx] if o.end == open_pos]
+        if owner:  # "通富微电（AMD/英特尔）"; but "中兴通讯(0763.HK)" is the company's own code
+            return None if owner[-1].company_id == m.company_id else "company"
         label = text[max(cs, open_pos - 8) : open_pos]
         for sep in "、,，;；:：)）":
             label = label.rsplit(sep, 1)[-1]
@@ -829,6 +878,10 @@ class _Ctx:
             before = _strong([k for k in self.keywords.between(ss, marker) if k.end <= marker])
             if before:
                 return [before[-1].payload[1]], "list"
+        # 2b. the label that opens the line: "- **国产芯片受益**：…", "交换机：…建议关注紫光股份"
+        label = self.line_label_theme(line_no, mnt.start)
+        if label:
+            return label, "list"
         if (lay.bullet_line[line_no] or _line_is_list(text[ls:le])) and heading_themes:
             item = self.item_theme(first, last, ls, le)
             return ([item.payload[1]] if item else heading_themes), "list"

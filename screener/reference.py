@@ -74,11 +74,144 @@ class Knowledge:
     fx: list[dict[str, str]]
     cues: dict[str, Any]
     ticker_company: dict[str, str] = field(default_factory=dict)
+    company_tickers: dict[str, list[str]] = field(default_factory=dict)
     us_symbol: dict[str, str] = field(default_factory=dict)
     curated_themes: dict[str, set[str]] = field(default_factory=dict)
 
     def category(self, company_id: str) -> str:
         return str(self.companies[company_id]["category"])
+
+
+# ---------------------------------------------------------------- name forms
+# Legal-form words a writer leaves out, and the places a legal name opens with.
+_EN_SUFFIX = re.compile(
+    r"(?:[,.]?\s+(?:co\.?,?\s*ltd|company\s+limited|co\.?,?\s*limited|corporation\s+limited|"
+    r"limited|ltd|inc|incorporated|corp|corporation|plc|joint\s+stock|stock|shares?|"
+    r"holdings?|group|\(group\)|co)\.?)+\s*$",
+    re.IGNORECASE,
+)
+_ZH_SUFFIX = re.compile(r"(?:集团)?(?:股份)?有限(?:责任)?公司$|股份公司$")
+_ZH_PLACES = [
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+    "深圳",
+    "广州",
+    "杭州",
+    "南京",
+    "苏州",
+    "无锡",
+    "常州",
+    "宁波",
+    "厦门",
+    "青岛",
+    "大连",
+    "武汉",
+    "成都",
+    "西安",
+    "长沙",
+    "合肥",
+    "郑州",
+    "济南",
+    "福州",
+    "珠海",
+    "东莞",
+    "佛山",
+    "厦门",
+]
+_ZH_PLACE = re.compile(
+    "^(?:" + "|".join(sorted(set(_ZH_PLACES), key=len, reverse=True)) + ")(?:省|市)?"
+)
+
+
+# Which kind an alias row shows when several sources give the same name for one company:
+# a curator's word, then the exchange's, a former name, then the derived forms.
+# Alias kinds made from the exchange and reference files (every other kind is a curator's).
+DERIVED_KINDS = frozenset({"exchange", "former", "english", "legal", "legal_en"})
+_KIND_ORDER = {"exchange": 1, "former": 2, "english": 3, "legal": 4, "legal_en": 5}
+
+
+def english_forms(name: str) -> list[str]:
+    """The forms of an English company name that writers use: the name without its legal
+    form (``Zhongji Innolight Co., Ltd.`` -> ``Zhongji Innolight``), exchange upper case read
+    as a name (``BEIJING SINNET TECHNOLOGY`` -> ``Beijing Sinnet Technology``), and that name
+    without a trailing Technology/Technologies."""
+    s = " ".join(name.replace("\u3000", " ").split()).strip(" ,.")
+    if not s or not s.isascii():
+        return []
+    if s.upper() == s:
+        s = " ".join(w if len(w) <= 3 and not w.isalpha() else w.capitalize() for w in s.split())
+        s = " ".join(
+            w.upper() if len(w) <= 3 and w.lower() not in _EN_SMALL else w for w in s.split()
+        )
+    core = _EN_SUFFIX.sub("", s).strip(" ,.")
+    out = [core] if core else []
+    short = re.sub(r"\s+(?:Technology|Technologies|Tech)$", "", core, flags=re.IGNORECASE)
+    if short != core and " " in short:
+        out.append(short)
+    return [f for f in out if len(f) >= 3]
+
+
+_EN_SMALL = {"of", "and", "the", "new", "sun", "sky", "top", "big", "one", "win", "art", "ever"}
+
+
+def chinese_legal_forms(legal: str) -> list[str]:
+    """``北京光环新网科技股份有限公司`` -> itself, ``北京光环新网科技``, ``光环新网科技``."""
+    s = legal.strip()
+    if not s:
+        return []
+    out = [s]
+    core = _ZH_SUFFIX.sub("", s)
+    if core != s and _cjk_len(core) >= 4:
+        out.append(core)
+    bare = _ZH_PLACE.sub("", core)
+    if bare != core and _cjk_len(bare) >= 4:
+        out.append(bare)
+    return out
+
+
+def name_is_ambiguous(alias: str, kind: str) -> bool:
+    """The one rule for aliases no curator marked: a name needs context (a ticker beside it, a
+    list of other companies, an earlier unambiguous mention) when it is short (two CJK
+    characters or fewer, two Latin letters or fewer) or, in English, a single word ("Range",
+    "Kstar", "Athub" are words or could be)."""
+    cjk = _cjk_len(alias)
+    if kind == "name":
+        return False  # a curated full name is not a common word unless marked so
+    if cjk:
+        return cjk <= 2 and len(alias) <= 2
+    return len(alias) <= 2 or (kind in ("english", "legal_en") and " " not in alias.strip())
 
 
 def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool) -> dict[str, Any]:
@@ -88,12 +221,8 @@ def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool
         amb = ambiguous
     elif explicit:
         amb = ambiguous == "yes"
-    elif kind == "name":
-        amb = False  # a curated full name is not a common word unless marked so
     else:
-        # default: two CJK characters or fewer, or a short Latin token, needs context
-        cjk = _cjk_len(alias)
-        amb = (0 < cjk <= 2 and len(alias) <= 2) or (cjk == 0 and len(alias) <= 2)
+        amb = name_is_ambiguous(alias, kind)
     return {
         "alias": alias,
         "company_id": cid,
@@ -107,7 +236,7 @@ def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool
 def merge_ambiguity(rows: list[dict[str, Any]]) -> bool:
     """One verdict for rows of the same alias: a curator's mark wins, then curated kinds,
     then the exchange-name default (an all-caps HK name must not make "Tencent" ambiguous)."""
-    for pick in (lambda r: r["explicit"], lambda r: r["kind"] != "exchange", lambda r: True):
+    for pick in (lambda r: r["explicit"], lambda r: r["kind"] not in DERIVED_KINDS, lambda r: True):
         chosen = [r for r in rows if pick(r)]
         if chosen:
             return any(r["ambiguous"] for r in chosen)
@@ -131,37 +260,87 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
     aliases: list[dict[str, Any]] = []
     priors: dict[str, set[str]] = {}
     ticker_company: dict[str, str] = {}
+    company_tickers: dict[str, list[str]] = {}
     curated_themes: dict[str, set[str]] = {}
 
     a_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "a_shares.csv")}
     common = {r["name"] for r in _read_csv(data_dir / "reference" / "common_word_names.csv")}
     hk_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "hk_shares.csv")}
+    _, s2t = opencc_converters()
+    t2s = opencc_converters()[0]
+    for r in _read_csv(data_dir / "reference" / "hk_names_zh_hant.csv"):
+        row = hk_rows.setdefault(r["ticker"], {"ticker": r["ticker"], "name_en": "", "name_zh": ""})
+        row["name_zh_hant"] = r["name_zh_hant"]
+        if not row["name_zh"]:
+            row["name_zh"] = t2s.convert(r["name_zh_hant"])
+    a_names = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "a_names.csv")}
+    current_names = {strip_exchange_name(r["name"]) for r in a_rows.values()}
+    former: dict[str, list[str]] = {}
+    for r in _read_csv(data_dir / "reference" / "a_former_names.csv"):
+        # a former name another listing now carries is that listing's, not this one's
+        if r["name"] not in current_names and _cjk_len(r["name"]) > 2 and r["name"] not in common:
+            former.setdefault(r["ticker"], []).append(r["name"])
+    tw_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "tw_shares.csv")}
+    us_zh = {
+        r["symbol"]: r["name_zh"] for r in _read_csv(data_dir / "reference" / "us_names_zh.csv")
+    }
 
     def add_listing(ticker: str, cid: str, primary: bool) -> None:
         ref = a_rows.get(ticker) or {}
         hk = hk_rows.get(ticker) or {}
+        tw = tw_rows.get(ticker) or {}
         listings.append(
             {
                 "ticker": ticker,
                 "company_id": cid,
                 "exchange": exchange_of(ticker),
                 "market": market_of(ticker),
-                "short_name": ref.get("name") or hk.get("name_zh") or hk.get("name_en") or "",
+                "short_name": ref.get("name")
+                or hk.get("name_zh_hant")
+                or hk.get("name_zh")
+                or tw.get("name")
+                or hk.get("name_en")
+                or "",
                 "board": ref.get("board", ""),
-                "list_date": ref.get("list_date", ""),
+                "list_date": ref.get("list_date") or tw.get("list_date") or "",
                 "is_primary": "true" if primary else "false",
             }
         )
         ticker_company[ticker] = cid
+        company_tickers.setdefault(cid, []).append(ticker)
         for zh in (ref.get("name"), hk.get("name_zh")):
             if zh:
                 name = strip_exchange_name(zh)
                 amb = "yes" if name in common else ""
                 aliases.append(_alias_row(name, cid, "zh-Hans", "exchange", amb))
+        if hk.get("name_zh_hant"):
+            name = strip_exchange_name(hk["name_zh_hant"])
+            aliases.append(_alias_row(name, cid, "zh-Hant", "exchange", ""))
         if hk and hk.get("name_en"):
             aliases.append(
                 _alias_row(strip_exchange_name(hk["name_en"]), cid, "en", "exchange", True)
             )
+        names = a_names.get(ticker) or {}
+        for form in english_forms(names.get("name_en", "")):
+            aliases.append(_alias_row(form, cid, "en", "english", ""))
+        for form in english_forms(names.get("legal_en", "")):
+            aliases.append(_alias_row(form, cid, "en", "legal_en", ""))
+        for form in chinese_legal_forms(names.get("legal_zh", "")):
+            aliases.append(_alias_row(form, cid, "zh-Hans", "legal", ""))
+        for old in former.get(ticker, []):
+            aliases.append(_alias_row(old, cid, "zh-Hans", "former", ""))
+        if tw:
+            row = _alias_row(tw["name"], cid, "zh-Hant", "exchange", "")
+            row["strict"] = _cjk_len(tw["name"]) <= 2  # 國產, 三星, 亞力 are words in Chinese text
+            aliases.append(row)
+            for form in chinese_legal_forms(tw["legal_zh"]):
+                aliases.append(_alias_row(form, cid, "zh-Hant", "legal", ""))
+            for form in english_forms(tw["name_en"]):
+                row = _alias_row(form, cid, "en", "english", "")
+                row["strict"] = " " not in form  # QCI, TCC: acronyms need their code beside
+                aliases.append(row)
+        if market_of(ticker) == "US" and ticker.split(".")[0] in us_zh:
+            aliases.append(_alias_row(us_zh[ticker.split(".")[0]], cid, "zh-Hans", "exchange", ""))
 
     for i, r in enumerate(_read_csv(data_dir / "companies.csv"), start=2):
         cid = r["company_id"]
@@ -194,10 +373,13 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             companies[ticker_company[t]]["industry"] = r["industry"]
             continue
         cid = "a_" + t.split(".")[0]
+        en = english_forms((a_names.get(t) or {}).get("name_en", "")) or english_forms(
+            (a_names.get(t) or {}).get("legal_en", "")
+        )
         companies[cid] = {
             "company_id": cid,
             "name_zh": strip_exchange_name(r["name"]),
-            "name_en": "",
+            "name_en": en[0] if en else "",
             "category": INDUSTRY_CATEGORY.get(r["industry"], "supplier"),
             "listed": True,
             "curated": False,
@@ -227,6 +409,23 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         }
         add_listing(t, cid, True)
 
+    for t, r in tw_rows.items():
+        if t in ticker_company:
+            continue
+        cid = "tw_" + t.split(".")[0]
+        en = english_forms(r["name_en"])
+        companies[cid] = {
+            "company_id": cid,
+            "name_zh": r["name"],
+            "name_en": en[0] if en else "",
+            "category": "supplier",
+            "listed": True,
+            "curated": False,
+            "industry": "",
+            "note": "",
+        }
+        add_listing(t, cid, True)
+
     for i, r in enumerate(_read_csv(data_dir / "aliases.csv"), start=2):
         if r["company_id"] not in companies:
             raise InputError(
@@ -239,7 +438,6 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             companies[r["company_id"]]["name_en"] = r["alias"]
 
     # Traditional forms of every Simplified alias, for users reading the aliases table
-    _, s2t = opencc_converters()
     hans = [a for a in aliases if a["lang"] == "zh-Hans"]
     trad = s2t.convert("\n".join(a["alias"] for a in hans)).split("\n")
     for a, t in zip(hans, trad, strict=True):
@@ -252,12 +450,13 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             groups.setdefault((a["alias"], a["company_id"]), []).append(a)
     uniq = []
     for rows in groups.values():
-        best = min(rows, key=lambda r: (r["kind"] == "exchange", not r["explicit"]))
+        best = min(rows, key=lambda r: (_KIND_ORDER.get(r["kind"], 0), not r["explicit"]))
         uniq.append(
             {
                 **best,
                 "ambiguous": merge_ambiguity(rows),
                 "explicit": any(r["explicit"] for r in rows),
+                "strict": any(r.get("strict") for r in rows),
             }
         )
 
@@ -287,6 +486,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         fx=_read_csv(data_dir / "fx.csv"),
         cues=cues,
         ticker_company=ticker_company,
+        company_tickers=company_tickers,
         us_symbol=us_symbol,
         curated_themes=curated_themes,
     )

@@ -1,7 +1,7 @@
 """Ticker forms: normalise what users type and what documents write to Wind style.
 
 Wind style: ``300308.SZ``, ``603881.SH``, ``920808.BJ``, ``9698.HK`` (4 digits),
-``GDS.O`` (NASDAQ), ``BABA.N`` (NYSE).
+``GDS.O`` (NASDAQ), ``BABA.N`` (NYSE), ``2330.TW`` (TWSE), ``3324.TWO`` (TPEx).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from screener.errors import UsageError
 
 US_EXCHANGE = {"NASDAQ": "O", "NASDAQGS": "O", "NASDAQGM": "O", "NYSE": "N", "NYSEAMERICAN": "N"}
 HK_PREFIX = {"HKG", "HKEX", "HK", "SEHK"}
+TW_SUFFIX = {"TW": "TW", "TWO": "TWO", "TWSE": "TW", "TPEX": "TWO", "TPE": "TW"}
 A_SUFFIX = {"SZ": "SZ", "SH": "SH", "SS": "SH", "BJ": "BJ", "SZSE": "SZ", "SSE": "SH", "BSE": "BJ"}
 
 
@@ -34,7 +35,7 @@ def hk_code(digits: str) -> str:
 
 
 _PREFIXED = re.compile(r"^([A-Za-z]+)\s*[:：]\s*([A-Za-z0-9.]+)$")
-_SUFFIXED = re.compile(r"^([A-Za-z0-9]+)[.\s]([A-Za-z]{1,4})$")
+_SUFFIXED = re.compile(r"^([A-Za-z0-9]+)[.\s-]([A-Za-z]{1,4})$")
 
 
 def normalise_ticker(raw: str) -> str:
@@ -60,6 +61,8 @@ def normalise_ticker(raw: str) -> str:
             return f"{code.upper()}.{US_EXCHANGE[ex]}"
         if ex in A_SUFFIX and re.fullmatch(r"\d{6}", code):
             return f"{code}.{A_SUFFIX[ex]}"
+        if ex in TW_SUFFIX and re.fullmatch(r"\d{4}", code):
+            return f"{code}.{TW_SUFFIX[ex]}"
         raise UsageError(f"ticker {raw!r}: unknown exchange prefix {m.group(1)!r}")
     m = _SUFFIXED.match(s)
     if m:
@@ -68,6 +71,8 @@ def normalise_ticker(raw: str) -> str:
             return hk_code(code)
         if suf in A_SUFFIX and re.fullmatch(r"\d{6}", code):
             return f"{code}.{A_SUFFIX[suf]}"
+        if suf in TW_SUFFIX and re.fullmatch(r"\d{4}", code):
+            return f"{code}.{TW_SUFFIX[suf]}"
         if suf in {"O", "OQ", "N", "US"} and code.isalpha():
             return f"{code.upper()}.{'N' if suf == 'N' else 'O'}" if suf != "US" else code.upper()
     if re.fullmatch(r"\d{1,5}", s):
@@ -76,7 +81,7 @@ def normalise_ticker(raw: str) -> str:
         return s.upper()  # a bare US symbol: resolved against the listings by the caller
     raise UsageError(
         f"ticker {raw!r}: expected a form such as 300308.SZ, 300308, sz300308, 9698.HK, "
-        "HKG:9698, GDS.O or NASDAQ:GDS"
+        "HKG:9698, GDS.O, NASDAQ:GDS or 2330.TW"
     )
 
 
@@ -85,13 +90,22 @@ def market_of(ticker: str) -> str:
         return "A"
     if ticker.endswith(".HK"):
         return "HK"
+    if ticker.endswith((".TW", ".TWO")):
+        return "TW"
     return "US"
 
 
 def exchange_of(ticker: str) -> str:
-    return {"SZ": "SZSE", "SH": "SSE", "BJ": "BSE", "HK": "HKEX", "O": "NASDAQ", "N": "NYSE"}[
-        ticker.rsplit(".", 1)[1]
-    ]
+    return {
+        "SZ": "SZSE",
+        "SH": "SSE",
+        "BJ": "BSE",
+        "HK": "HKEX",
+        "O": "NASDAQ",
+        "N": "NYSE",
+        "TW": "TWSE",
+        "TWO": "TPEx",
+    }[ticker.rsplit(".", 1)[1]]
 
 
 # Tickers written inside a text. Each pattern yields (code, exchange-or-suffix).
@@ -102,6 +116,8 @@ TEXT_TICKER = re.compile(
     r"|(?<![\dA-Za-z])(?P<asc>\d{6})\.(?P<asx>SZ|SH|SS|BJ|sz|sh|ss|bj)(?![A-Za-z])"
     r"|(?<![\dA-Za-z.])(?P<hks>\d{4,5})\.(?:HK|hk)(?![A-Za-z])"
     r"|(?<![\dA-Za-z.])(?P<uss>[A-Z]{1,5})\.(?P<usx>O|N|OQ)(?![A-Za-z])"
+    r"|(?<![\dA-Za-z.])(?P<twc>\d{4})[.\-](?P<twx>TWO|TW)(?![A-Za-z])"
+    r"|(?<=[(（])(?P<bare4>\d{4,5})(?=[)）])"
     r"|(?<![\dA-Za-z.\-])(?P<bare>\d{6})(?![\d.%])"
 )
 
@@ -122,6 +138,10 @@ def ticker_from_match(m: re.Match[str]) -> tuple[str, bool]:
         return hk_code(g["hks"]), False
     if g["uss"]:
         return f"{g['uss']}.{'N' if g['usx'] == 'N' else 'O'}", False
+    if g["twc"]:
+        return f"{g['twc']}.{g['twx']}", False
+    if g["bare4"]:  # "廣達（2382）", "万国数据-SW(09698)": the name before it decides the market
+        return g["bare4"], True
     code = g["bare"]
     try:
         return f"{code}.{a_share_exchange(code)}", True

@@ -10,6 +10,7 @@ project builds from data/ alone; this script is how those files were made.
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -111,6 +112,114 @@ def common_word_names(out: Path) -> None:
         w.writerows(sorted(rows))
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    """CSV rows; a UTF-8 BOM and a leading pandas index column (named "") are dropped."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [{k: (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(f)]
+
+
+def _wind(code: str) -> str:
+    """``688041.XSHG`` / ``600000.SS`` / ``600000`` (SSE list) -> ``688041.SH``."""
+    num, _, ex = code.partition(".")
+    suffix = {"XSHG": "SH", "SS": "SH", "XSHE": "SZ", "SZ": "SZ", "SH": "SH", "BJ": "BJ"}
+    return f"{num}.{suffix.get(ex.upper(), ex.upper())}" if ex else num
+
+
+def names(src: Path, out: Path) -> None:
+    """English short and legal names, Chinese legal names and former short names of
+    A-shares; every Hong Kong listing's Traditional name; TWSE and TPEx listings."""
+    current = {r["ts_code"]: r["name"] for r in _rows(src / "a_shares.csv")}
+    en_short = {_wind(r["Symbol"]): r["Name"] for r in _rows(src / "a_shares_en_2026-02.csv")}
+    legal_zh: dict[str, str] = {}
+    legal_en: dict[str, str] = {}
+    for f in ("a_shares_snapshot_2019-07.csv", "a_shares_names_2021-01.csv"):
+        for r in _rows(src / f):
+            if r.get("fullname"):
+                legal_zh[r["ts_code"]] = r["fullname"]
+            if r.get("enname"):
+                legal_en[r["ts_code"]] = r["enname"]
+    for r in _rows(src / "sse_a_shares_fullname_2023-09.csv"):
+        legal_zh[f"{r['A股代码']}.SH"] = r["证券全称"]
+    for f in ("financedatabase_SHH.csv", "financedatabase_SHZ.csv"):
+        for r in _rows(src / f):
+            t = _wind(r["symbol"])
+            if t in current and r["name"]:
+                legal_en.setdefault(t, r["name"])
+    with (out / "a_names.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["ticker", "name_en", "legal_zh", "legal_en"])
+        for t in sorted(current):
+            row = [en_short.get(t, ""), legal_zh.get(t, ""), legal_en.get(t, "")]
+            if any(row):
+                w.writerow([t, *row])
+
+    sys.path.insert(0, str(ROOT))
+    from screener.reference import strip_exchange_name
+
+    seen: dict[tuple[str, str], list[str]] = {}
+    for f, when in (
+        ("a_shares_snapshot_2019-07.csv", "2019-07"),
+        ("a_shares_names_2021-01.csv", "2021-01"),
+        ("a_shares_snapshot_2023-09.csv", "2023-09"),
+        ("a_shares_snapshot_2025-06.csv", "2025-06"),
+    ):
+        for r in _rows(src / f):
+            t, name = r["ts_code"], strip_exchange_name(r["name"])
+            if t in current and name and name != strip_exchange_name(current[t]):
+                seen.setdefault((t, name), []).append(when)
+    with (out / "a_former_names.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["ticker", "name", "first_seen", "last_seen"])
+        for (t, name), whens in sorted(seen.items()):
+            w.writerow([t, name, min(whens), max(whens)])
+
+    hk = json.loads((src / "hk_names_zh_hant_2026-07.json").read_text(encoding="utf-8"))
+    with (out / "hk_names_zh_hant.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["ticker", "name_zh_hant"])
+        for r in sorted(hk["symbols"], key=lambda r: int(r["code"])):
+            w.writerow([f"{int(r['code']):04d}.HK", r["name"].strip()])
+
+    with (out / "tw_shares.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["ticker", "name", "legal_zh", "name_en", "list_date"])
+        for r in json.loads((src / "tw_twse_listed_2026-07.json").read_text(encoding="utf-8")):
+            d = r["上市日期"]
+            w.writerow(
+                [
+                    f"{r['公司代號'].strip()}.TW",
+                    r["公司簡稱"].strip(),
+                    r["公司名稱"].strip(),
+                    r["英文簡稱"].strip(),
+                    f"{d[:4]}-{d[4:6]}-{d[6:]}" if len(d) == 8 else "",
+                ]
+            )
+        for r in json.loads((src / "tw_tpex_listed_2026-07.json").read_text(encoding="utf-8")):
+            d = r["DateOfListing"]
+            w.writerow(
+                [
+                    f"{r['SecuritiesCompanyCode'].strip()}.TWO",
+                    r["CompanyAbbreviation"].strip(),
+                    r["CompanyName"].strip(),
+                    r["Symbol"].strip(),
+                    f"{d[:4]}-{d[4:6]}-{d[6:]}" if len(d) == 8 else "",
+                ]
+            )
+
+    with (out / "us_names_zh.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["symbol", "name_en", "name_zh"])
+        for r in _rows(src / "us_names_cn_2024-05.csv"):
+            if (
+                r["cname"]
+                and r["cname"] != r["name"]
+                and any("\u4e00" <= c <= "\u9fff" for c in r["cname"])
+            ):
+                w.writerow([r["symbol"], r["name"], r["cname"]])
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference")
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
+    main(src)
+    names(src, ROOT / "screener" / "data" / "reference")
     common_word_names(ROOT / "screener" / "data" / "reference")

@@ -106,7 +106,8 @@ def test_mid_2025_screen_has_no_suppliers_first_named_in_2026(built_db):
 
 def test_filters(built_db):
     db = screener.open(built_db)
-    assert set(db.screen(market="HK")["ticker"]) == {"9698.HK"}
+    # 3296.HK is 华勤技术's H share (華勤技術 in the HK list): one issuer, A + H
+    assert set(db.screen(market="HK")["ticker"]) == {"9698.HK", "3296.HK"}
     assert set(db.screen(exchange="NASDAQ")["ticker"]) == {"GDS.O", "VNET.O"}
     assert set(db.screen(min_docs=2)["ticker"]) == {"000977.SZ", "603019.SH", "9698.HK", "GDS.O"}
     assert db.screen(top=3).height == 3

@@ -11,7 +11,7 @@
 --                  ticker and signal, the latest value dated on or before it)
 --   weights        MAP(name -> weight) of components; NULL = score_weights defaults
 --   themes         list of theme ids to screen; [] = all
---   markets, exchanges   lists of 'A'/'HK'/'US' and 'SSE'/'SZSE'/...; [] = all
+--   markets, exchanges   lists of 'A'/'HK'/'US'/'TW' and 'SSE'/'SZSE'/...; [] = all
 --   min_docs       minimum distinct documents naming the ticker as supplier
 --   signal_table   table or view holding (ticker, as_of, signal, value)
 create macro screen_components(
