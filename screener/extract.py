@@ -34,6 +34,7 @@ _SENT_END = "。！？!?\n"
 _CLAUSE_END = _SENT_END + "，,；;：:"
 _LIST_LEFT = set("、,，;；:：(（/|\t[【 $*") | {"如", "和", "与", "及", "括"}
 _LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n$*") | {"等", "和", "与", "及"}
+_EN_LIST_WORDS = {"and", "or", "as", "like", "including", "alongside", "with", "between", "vs"}
 _LIST_MARKERS = ("如", "包括", "例如", "比如", "such as", "including", "like")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
@@ -292,9 +293,14 @@ def _title_line(lines: list[str]) -> int:
     return first if first >= 0 and len(lines[first].strip()) <= 60 else -1  # a title, not prose
 
 
+_ABBREVIATIONS = re.compile(r"(?:^|[^A-Za-z])(?:Ltd|Co|Inc|Corp|Mr|Ms|Dr|No|vs|St|Jr|Sr|etc)$")
+
+
 def _english_full_stop(text: str, i: int) -> bool:
     nxt = text[i + 1] if i + 1 < len(text) else " "
     prev = text[i - 1] if i > 0 else " "
+    if _ABBREVIATIONS.search(text[max(0, i - 6) : i]):
+        return False  # "Co.,Ltd. does not", "Inc. said"
     return (
         nxt in " \n\t\"'”’"
         and not prev.isdigit()
@@ -462,6 +468,9 @@ def _left_bounded(text: str, start: int) -> bool:
     ch = text[j]
     if ch in _LIST_LEFT or ch in _SENT_END:
         return True
+    if ch.isascii() and ch.isalpha():  # an English list: "alongside A and B", "such as A"
+        word = re.search(r"([A-Za-z]+)$", text[max(0, j - 12) : j + 1])
+        return word is not None and word.group(1).lower() in _EN_LIST_WORDS
     return text[max(0, j - 1) : j + 1] in ("包括", "例如", "比如")
 
 
@@ -469,7 +478,10 @@ def _right_bounded(text: str, end: int) -> bool:
     j = end
     while j < len(text) and text[j] in " \u3000":
         j += 1
-    return j >= len(text) or text[j] in _LIST_RIGHT or text[j] in _SENT_END
+    if j >= len(text) or text[j] in _LIST_RIGHT or text[j] in _SENT_END:
+        return True
+    word = re.match(r"[A-Za-z]+", text[j : j + 12])
+    return word is not None and word.group(0).lower() in ("and", "or")
 
 
 def _publisher(kb: Knowledge, mentions: list[Mention]) -> str | None:
@@ -723,15 +735,14 @@ class _Ctx:
                 ),
                 self.n,
             )
-        if body_end is not None:
-            head = _head_of_first_cluster(self.keywords.between(m.end, body_end), self.text)
-            if head:
-                return [head]
+        body = self.keywords.between(m.end, body_end) if body_end is not None else []
+        if any(not k.payload[3] for k in body):  # a segment word in its own text decides
+            return [str(_head_of_first_cluster(body, self.text))]
         for h in self.chain(sec):
             themes = self.line_themes(h)
             if themes:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
-        return None
+        return [str(body[0].payload[1])] if body else None
 
     def line_label_theme(self, line_no: int, pos: int) -> list[str] | None:
         """Themes of a short label ending in a colon at the start of the line, before ``pos``,
@@ -1028,9 +1039,7 @@ def _list_run_start(text: str, mentions: list[Mention], idx: int, sent_start: in
     i = idx
     while i > 0:
         prev = mentions[i - 1]
-        if prev.end <= sent_start or not _only_joiners(
-            text[prev.end : mentions[i].start], parens=True
-        ):
+        if prev.end <= sent_start or not _list_gap(text[prev.end : mentions[i].start]):
             break
         i -= 1
     head = text[max(sent_start, mentions[i].start - 12) : mentions[i].start].rstrip(" \u3000")
@@ -1045,6 +1054,25 @@ def _list_run_start(text: str, mentions: list[Mention], idx: int, sent_start: in
         if low.endswith(mk):
             return mentions[i].start - len(mk) - (len(head) - len(head.rstrip()))
     return None
+
+
+_ITEM_SEP = re.compile(r"[、,，/]")
+
+
+def _list_gap(gap: str) -> bool:
+    """The text between two names of one list: joiners only, or joiners around names the
+    universe does not know (玉柴国际、an unlisted peer) - short items, no sentence punctuation."""
+    if _only_joiners(gap, parens=True):
+        return True
+    parts = _ITEM_SEP.split(gap)
+    return (
+        len(parts) >= 3
+        and not parts[0].strip()
+        and not parts[-1].strip()
+        and all(
+            0 < len(p.strip()) <= 8 and not set(p) & set("。；;：:！？!?\n") for p in parts[1:-1]
+        )
+    )
 
 
 def _line_is_list(line: str) -> bool:

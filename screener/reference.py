@@ -158,8 +158,8 @@ _ZH_PLACE = re.compile(
 # Which kind an alias row shows when several sources give the same name for one company:
 # a curator's word, then the exchange's, a former name, then the derived forms.
 # Alias kinds made from the exchange and reference files (every other kind is a curator's).
-DERIVED_KINDS = frozenset({"exchange", "former", "english", "legal", "legal_en"})
-_KIND_ORDER = {"exchange": 1, "former": 2, "english": 3, "legal": 4, "legal_en": 5}
+DERIVED_KINDS = frozenset({"exchange", "former", "english", "legal", "legal_en", "pinyin"})
+_KIND_ORDER = {"exchange": 1, "former": 2, "english": 3, "legal": 4, "legal_en": 5, "pinyin": 6}
 
 
 def english_forms(name: str) -> list[str]:
@@ -179,7 +179,7 @@ def english_forms(name: str) -> list[str]:
     out = [core] if core else []
     short = re.sub(r"\s+(?:Technology|Technologies|Tech)$", "", core, flags=re.IGNORECASE)
     if short != core and " " in short:
-        out.append(short)
+        out += [short, short + " Tech"]
     return [f for f in out if len(f) >= 3]
 
 
@@ -211,7 +211,9 @@ def name_is_ambiguous(alias: str, kind: str) -> bool:
         return False  # a curated full name is not a common word unless marked so
     if cjk:
         return cjk <= 2 and len(alias) <= 2
-    return len(alias) <= 2 or (kind in ("english", "legal_en") and " " not in alias.strip())
+    return len(alias) <= 2 or (
+        kind in ("english", "legal_en", "pinyin") and " " not in alias.strip()
+    )
 
 
 def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool) -> dict[str, Any]:
@@ -269,6 +271,8 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
     _, s2t = opencc_converters()
     t2s = opencc_converters()[0]
     for r in _read_csv(data_dir / "reference" / "hk_names_zh_hant.csv"):
+        if unicodedata.normalize("NFKC", r["name_zh_hant"]).endswith("-R"):
+            continue  # an RMB counter (騰訊控股－Ｒ, 80700): the same shares as the HKD line
         row = hk_rows.setdefault(r["ticker"], {"ticker": r["ticker"], "name_en": "", "name_zh": ""})
         row["name_zh_hant"] = r["name_zh_hant"]
         if not row["name_zh"]:
@@ -280,6 +284,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         # a former name another listing now carries is that listing's, not this one's
         if r["name"] not in current_names and _cjk_len(r["name"]) > 2 and r["name"] not in common:
             former.setdefault(r["ticker"], []).append(r["name"])
+    pinyin = {r["ticker"]: r["pinyin"] for r in _read_csv(data_dir / "reference" / "a_pinyin.csv")}
     tw_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "tw_shares.csv")}
     us_zh = {
         r["symbol"]: r["name_zh"] for r in _read_csv(data_dir / "reference" / "us_names_zh.csv")
@@ -327,6 +332,8 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
             aliases.append(_alias_row(form, cid, "en", "legal_en", ""))
         for form in chinese_legal_forms(names.get("legal_zh", "")):
             aliases.append(_alias_row(form, cid, "zh-Hans", "legal", ""))
+        if ticker in pinyin:
+            aliases.append(_alias_row(pinyin[ticker], cid, "en", "pinyin", ""))
         for old in former.get(ticker, []):
             aliases.append(_alias_row(old, cid, "zh-Hans", "former", ""))
         if tw:

@@ -206,6 +206,20 @@ def names(src: Path, out: Path) -> None:
                 ]
             )
 
+    # pinyin of every A-share short name, as writers romanise names they have no English
+    # for ("Zhongji Xuchuang", "Xinyisheng"): pairs of syllables make a word
+    from pypinyin import lazy_pinyin
+
+    with (out / "a_pinyin.csv").open("w", encoding="utf-8", newline="") as g:
+        w = csv.writer(g)
+        w.writerow(["ticker", "pinyin"])
+        for t, name in sorted(current.items()):
+            syl = lazy_pinyin(strip_exchange_name(name))
+            if not syl or not all(x.isascii() and x.isalpha() and x.islower() for x in syl):
+                continue
+            words = [syl[:2], syl[2:]] if len(syl) >= 4 else [syl]
+            w.writerow([t, " ".join("".join(p).capitalize() for p in words if p)])
+
     with (out / "us_names_zh.csv").open("w", encoding="utf-8", newline="") as g:
         w = csv.writer(g)
         w.writerow(["symbol", "name_en", "name_zh"])
