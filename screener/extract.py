@@ -28,6 +28,7 @@ EVIDENCE = {
     "ticker": 0.8,
     "sentence": 0.65,
     "context": 0.55,  # a recommendation whose theme comes from the paragraph, headings or title
+    "prior": 0.5,  # a recommendation whose only theme is the company's one reference theme
 }
 
 _SENT_END = "。！？!?\n"
@@ -630,6 +631,14 @@ class _Ctx:
             role = "supplier"
         else:
             role = "other"
+        if (
+            role == "other"
+            and not self.in_customer_list(idx, ss)
+            and self.sells_to_a_buyer(idx, cs, ce)
+        ):
+            # "阿里巴巴是万国数据的主要客户": the company the buyer is a customer of supplies it
+            themes = themes or self.context_theme(idx, line_no, sec) or self.known_theme(cid)
+            ev, role = ("context", "supplier") if themes else (ev, role)
         if (role == "other" or not themes) and self.recommended(idx, line_no, sec, sentence):
             # a sentence that names only a context word (数据中心) yields to a nearer label
             weak = not [k for k in self.keywords.between(ss, se) if not k.payload[3]]
@@ -637,6 +646,9 @@ class _Ctx:
                 label = self.context_theme(idx, line_no, sec)
                 if label:
                     themes, ev = label, "context"
+            if not themes and self.labelled_list(idx, line_no):
+                # "- **云计算配套**：奥飞数据、高澜股份": a segment label that is no theme of ours
+                themes, ev = self.known_theme(cid), "prior"
             role = "supplier"
         if role == "supplier":
             if self.in_customer_list(idx, ss) or self.customer_column(line_no, mnt.start):
@@ -644,8 +656,11 @@ class _Ctx:
             if self.off_topic(idx, line_no, cs, ss):
                 role = "other"
             # a company is not a supplier of a theme its curated profile excludes
-            # (Intel named beside liquid cooling is a partner, not a cooling supplier)
-            themes = [t for t in themes if not curated or t in curated]
+            # (Intel named beside liquid cooling is a partner, not a cooling supplier); a
+            # generic theme (算力) names no segment to exclude
+            themes = [
+                t for t in themes if not curated or t in curated or t in self.kb.generic_themes
+            ]
         if role == "supplier" and not themes:
             role = "other"
         if not themes:
@@ -757,6 +772,35 @@ class _Ctx:
             return None
         ks = [k for k in self.keywords.between(ls, ls + colon) if not k.payload[3]]
         return list(dict.fromkeys(k.payload[1] for k in ks))[-1:] or None
+
+    def sells_to_a_buyer(self, idx: int, cs: int, ce: int) -> bool:
+        """A buyer (hyperscaler, platform) named in the same clause as this company, with a
+        customer word between or after them."""
+        m = self.mentions[idx]
+        if self.kb.category(m.company_id) in DEMAND_CATEGORIES | ANALYST_CATEGORIES:
+            return False
+        buyers = [
+            o
+            for o in self.mentions
+            if cs <= o.start < ce and self.kb.category(o.company_id) in DEMAND_CATEGORIES
+        ]
+        return bool(buyers) and _has(self.folded[cs:ce], self.role_cues["customer"])
+
+    def labelled_list(self, idx: int, line_no: int) -> bool:
+        """The name stands in a list of names after a short label that opens its line."""
+        ls = self.lay.line_starts[line_no]
+        head = self.folded[ls : self.mentions[self.run[idx]].start].rstrip(" *")
+        return (
+            head.endswith((":", "："))
+            and len(head.strip(" -*•·#")) <= 16
+            and self.run_last[self.run[idx]] > self.run[idx]
+            and not _has(head, self.role_cues["off_topic"])
+        )
+
+    def known_theme(self, cid: str) -> list[str]:
+        """The company's one curated or reference theme, when it has exactly one."""
+        known = self.kb.curated_themes.get(cid) or self.kb.priors.get(cid, set())
+        return sorted(known) if len(known) == 1 else []
 
     def names_a_company(self, line_no: int) -> bool:
         """A heading that names a company is about that company ("宏景科技：…多客户覆盖"),
@@ -911,6 +955,11 @@ class _Ctx:
             return [item.payload[1]], "sentence"
         if clause and not (clause[0].payload[3] and sentence_segments):
             return list(dict.fromkeys(k.payload[1] for k in clause)), "sentence"
+        # "交换网络方向推荐A、B,并关注C;光器件方向推荐D": a clause naming no theme continues
+        # the segment named last before it in the sentence
+        before = [k for k in sentence_segments if k.end <= mnt.start]
+        if before and any(k.start > mnt.end for k in sentence_segments):
+            return [before[-1].payload[1]], "sentence"
         themes = _themes_in(self.keywords, ss, se)
         return (themes, "sentence") if themes else None
 

@@ -77,6 +77,7 @@ class Knowledge:
     company_tickers: dict[str, list[str]] = field(default_factory=dict)
     us_symbol: dict[str, str] = field(default_factory=dict)
     curated_themes: dict[str, set[str]] = field(default_factory=dict)
+    generic_themes: frozenset[str] = frozenset()
 
     def category(self, company_id: str) -> str:
         return str(self.companies[company_id]["category"])
@@ -496,4 +497,5 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         company_tickers=company_tickers,
         us_symbol=us_symbol,
         curated_themes=curated_themes,
+        generic_themes=frozenset(t["theme"] for t in themes if t.get("kind") == "generic"),
     )
