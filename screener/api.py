@@ -21,6 +21,7 @@ import polars as pl
 
 from screener import db as dbm
 from screener.errors import NotFoundError, UsageError
+from screener.text import fold
 from screener.tickers import normalise_ticker
 
 MARKETS = ("A", "HK", "US", "TW")
@@ -142,19 +143,89 @@ class Database:
         return out
 
     def resolve_ticker(self, raw: str) -> str:
-        """A ticker in any form users type -> the Wind ticker of a listing in the database."""
-        t = normalise_ticker(raw)
+        """A ticker in any form users type, or a company name in any script (中际旭创,
+        中際旭創, Innolight, Zhongji Xuchuang) -> the Wind ticker of a listing in the database.
+        A name several issuers share lists them (UsageError); an unlisted company is refused."""
+        try:
+            t: str | None = normalise_ticker(raw)
+        except UsageError:
+            t = None
         with self._con() as con:
-            if "." not in t:  # a bare US symbol
+            if t and "." not in t:  # a bare US symbol
                 hits = con.execute(
                     "select ticker from listings where split_part(ticker, '.', 1) = ? and market = 'US'",
                     [t],
                 ).fetchall()
                 if len(hits) == 1:
                     return str(hits[0][0])
-            elif con.execute("select 1 from listings where ticker = ?", [t]).fetchall():
+            elif t and con.execute("select 1 from listings where ticker = ?", [t]).fetchall():
                 return t
-        raise NotFoundError(f"ticker {raw!r} ({t}): not a listing in {self.path}")
+            rows = con.execute(
+                """
+                select c.company_id, coalesce(c.name_zh, c.name_en) as name,
+                       (select l.ticker from listings l where l.company_id = c.company_id
+                        order by l.is_primary desc, l.ticker limit 1) as ticker
+                from companies c
+                where c.company_id in (select company_id from aliases where folded = ?)
+                order by c.company_id
+                """,
+                [fold(raw.strip())],
+            ).fetchall()
+        if len(rows) > 1:
+            shown = ", ".join(f"{name} ({tk or 'unlisted'})" for _, name, tk in rows[:8])
+            raise UsageError(f"{raw!r} names {len(rows)} companies: {shown}; give a ticker")
+        if rows:
+            cid, name, ticker = rows[0]
+            if ticker is None:
+                raise NotFoundError(f"{raw!r} is {name} ({cid}), which has no listing")
+            return str(ticker)
+        what = f"ticker {raw!r} ({t})" if t else f"{raw!r}"
+        raise NotFoundError(f"{what}: not a listing or company name in {self.path}")
+
+    def companies(self, query: str, limit: int = 50) -> pl.DataFrame:
+        """Issuers whose name, alias or code contains ``query`` (any script, any case): their
+        listings, the alias that matched (with its kind) and their themes, best match first."""
+        q = query.strip()
+        if not q:
+            raise UsageError("companies: give a name, alias or code to look for")
+        code = q.upper()
+        with self._con() as con:
+            return self._df(
+                con,
+                """
+                with hits as (
+                    select company_id, alias as matched, kind,
+                           case when folded = $f then 0 when starts_with(folded, $f) then 1 else 2 end as rank
+                    from aliases where contains(folded, $f)
+                    union all
+                    select company_id, ticker, 'ticker', 0 from listings
+                    where ticker = $c or split_part(ticker, '.', 1) = $c
+                ),
+                best as (select company_id, arg_min(matched, rank) as matched,
+                                arg_min(kind, rank) as kind, min(rank) as rank
+                         from hits group by company_id)
+                select c.company_id, c.name_zh, c.name_en, c.category,
+                       (select string_agg(l.ticker, ',' order by l.is_primary desc, l.ticker)
+                        from listings l where l.company_id = c.company_id) as tickers,
+                       b.matched, b.kind as matched_kind,
+                       (select string_agg(distinct t.theme, ',' order by t.theme) from company_themes t
+                        where t.company_id = c.company_id) as themes
+                from best b join companies c using (company_id)
+                order by b.rank, c.listed desc, c.company_id
+                limit $n
+                """,
+                {"f": fold(q), "c": code, "n": limit},
+            )
+
+    def aliases_of(self, company_id: str) -> pl.DataFrame:
+        """Every alias of one company with its kind and language."""
+        with self._con() as con:
+            return self._df(
+                con,
+                "select alias, kind, lang, ambiguous, source from aliases where company_id = ? "
+                "order by kind, alias",
+                [company_id],
+            )
 
     # ---------------------------------------------------------------- reads
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from screener.errors import ExitCode, ScreenerError, UsageError
+from screener.errors import ExitCode, NotFoundError, ScreenerError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -265,7 +265,7 @@ def explain(
     ticker: Annotated[
         str,
         typer.Argument(
-            help="Ticker in any usual form: 300308.SZ, 300308, sz300308, 9698.HK, HKG:9698, GDS.O."
+            help="Ticker in any usual form (300308.SZ, 300308, 9698.HK, HKG:9698, GDS.O, 2330.TW) or a company name (中际旭创, Innolight)."
         ),
     ],
     theme: ThemeOpt = None,
@@ -372,6 +372,38 @@ def capex(
     """
     d = _open(ctx, db)
     _output(_run(d.capex, as_of=as_of, spender=spender), fmt, out)
+
+
+@app.command()
+def companies(
+    ctx: typer.Context,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Name, alias or code in any script: 中际旭创, 中際旭創, Innolight, 300308."
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="Show at most N companies.")] = 20,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Find issuers by name, alias or code: listings, the alias that matched, themes.
+
+    With a single match the table is followed by every alias of the company, with its kind
+    and where it comes from.
+
+    Example: screener companies 旭创
+    """
+    d = _open(ctx, db)
+    df = _run(d.companies, query, limit)
+    if df.height == 0:
+        _fail(NotFoundError(f"no company matches {query!r}"))
+    _output(df, fmt, out)
+    if df.height == 1 and out is None and (fmt or "table") == "table":
+        from screener.render import to_text
+
+        sys.stdout.write("\naliases:\n" + to_text(d.aliases_of(df["company_id"][0]), "table"))
 
 
 @app.command()

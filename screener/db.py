@@ -121,13 +121,14 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
         pl.col("board").replace("", None),
     )
     _insert(con, "listings", lst)
-    _insert(
-        con,
-        "aliases",
+    from screener.text import fold
+
+    al = (
         pl.DataFrame(kb.aliases)
-        .select("alias", "company_id", "lang", "kind", "ambiguous")
-        .unique(["alias", "company_id"]),
+        .select("alias", "company_id", "lang", "kind", "ambiguous", "source")
+        .unique(["alias", "company_id"])
     )
+    _insert(con, "aliases", al.with_columns(pl.Series("folded", [fold(a) for a in al["alias"]])))
     curated = {c for c, v in kb.companies.items() if v["curated"]}
     prior_rows = [
         {"company_id": cid, "theme": t, "source": "curated" if cid in curated else "concept_boards"}

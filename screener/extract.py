@@ -160,6 +160,12 @@ class Matcher:
                 key,
                 ("c", r["company_id"], r["kind"], amb, latin, orig, auto_short, strict, len(key)),
             )
+        for nick, members in kb.groups.items():  # one name, several companies
+            key = fold(nick)
+            self.auto.add_word(
+                key,
+                ("g", tuple(members), "nickname", False, key.isascii(), nick, False, False, len(key)),
+            )
         for k in kb.keywords:
             key = fold(k["keyword"])
             if self.auto.get(key, None) is None:
@@ -410,6 +416,12 @@ def _accept(
         )
         for h in hits
         if h.payload[0] == "c"
+    ]
+    cands += [  # a nickname of several companies is a mention of each
+        Mention(cid, h.start, h.end, text[h.start : h.end], "alias", "nickname")
+        for h in hits
+        if h.payload[0] == "g"
+        for cid in h.payload[1]
     ]
     auto_short = {(h.start, h.payload[1]) for h in hits if h.payload[0] == "c" and h.payload[6]}
     strict = {(h.start, h.payload[1]) for h in hits if h.payload[0] == "c" and h.payload[7]}

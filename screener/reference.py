@@ -75,6 +75,7 @@ class Knowledge:
     cues: dict[str, Any]
     ticker_company: dict[str, str] = field(default_factory=dict)
     company_tickers: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # nickname -> company ids
     us_symbol: dict[str, str] = field(default_factory=dict)
     curated_themes: dict[str, set[str]] = field(default_factory=dict)
     generic_themes: frozenset[str] = frozenset()
@@ -171,7 +172,7 @@ def english_forms(name: str) -> list[str]:
     s = " ".join(name.replace("\u3000", " ").split()).strip(" ,.")
     if not s or not s.isascii():
         return []
-    if s.upper() == s:
+    if s.upper() == s and not (" " not in s and len(s) <= 5):  # TSMC, QCI stay acronyms
         s = " ".join(w if len(w) <= 3 and not w.isalpha() else w.capitalize() for w in s.split())
         s = " ".join(
             w.upper() if len(w) <= 3 and w.lower() not in _EN_SMALL else w for w in s.split()
@@ -217,6 +218,17 @@ def name_is_ambiguous(alias: str, kind: str) -> bool:
     )
 
 
+# Where each derived kind of alias comes from (../shared/reference, see its README).
+KIND_SOURCE = {
+    "exchange": "exchange short name (Tushare stock_basic 2026-06; HKEX list 2026-07; TWSE/TPEx 2026-07)",
+    "english": "English short name (Stock Connect list 2026-02; TWSE/TPEx English short name)",
+    "legal": "legal name (Tushare fullname 2019/2021; SSE list 2023-09; TWSE/TPEx 公司名稱)",
+    "legal_en": "English legal name (Tushare enname 2019/2021; FinanceDatabase 2026-08)",
+    "former": "former short name (Tushare snapshots 2019-07, 2021-01, 2023-09, 2025-06)",
+    "pinyin": "pinyin of the exchange short name (pypinyin)",
+}
+
+
 def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool) -> dict[str, Any]:
     """An alias row; ``explicit`` records whether a curator marked it yes/no."""
     explicit = isinstance(ambiguous, str) and ambiguous in ("yes", "no")
@@ -233,6 +245,7 @@ def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool
         "kind": kind,
         "ambiguous": amb,
         "explicit": explicit,
+        "source": KIND_SOURCE.get(kind, "curated (data/aliases.csv, data/companies.csv)"),
     }
 
 
@@ -244,6 +257,19 @@ def merge_ambiguity(rows: list[dict[str, Any]]) -> bool:
         if chosen:
             return any(r["ambiguous"] for r in chosen)
     return False
+
+
+def _groups(path: Path, ticker_company: dict[str, str]) -> dict[str, list[str]]:
+    """Nicknames that name several companies at once (易中天 = 新易盛, 中际旭创, 天孚通信)."""
+    out: dict[str, list[str]] = {}
+    for i, r in enumerate(_read_csv(path), start=2):
+        cids = []
+        for t in r["members"].split(";"):
+            if t not in ticker_company:
+                raise InputError(f"{path}:{i}: {t!r} is not a listing (expected e.g. 300308.SZ)")
+            cids.append(ticker_company[t])
+        out[r["alias"]] = cids
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -495,6 +521,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         cues=cues,
         ticker_company=ticker_company,
         company_tickers=company_tickers,
+        groups=_groups(data_dir / "groups.csv", ticker_company),
         us_symbol=us_symbol,
         curated_themes=curated_themes,
         generic_themes=frozenset(t["theme"] for t in themes if t.get("kind") == "generic"),
