@@ -128,7 +128,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
         .select("alias", "company_id", "lang", "kind", "ambiguous", "source")
         .unique(["alias", "company_id"])
     )
-    _insert(con, "aliases", al.with_columns(pl.Series("folded", [fold(a) for a in al["alias"]])))
+    folded = fold("\n".join(al["alias"])).split("\n")  # one pass: fold keeps every character
+    _insert(con, "aliases", al.with_columns(pl.Series("folded", folded)))
     curated = {c for c, v in kb.companies.items() if v["curated"]}
     prior_rows = [
         {"company_id": cid, "theme": t, "source": "curated" if cid in curated else "concept_boards"}
@@ -320,8 +321,8 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
         raise DatabaseError(f"{real.parent}: cannot create folder: {e.strerror}") from e
     if real.exists():
         check_screener_file(real)  # before the lock file is made beside it
-    kb = load(data_dir)
     with writer_lock(real):
+        kb = load(data_dir)
         old: dict[str, int] = {}
         if real.exists():
             _, old = _old_state(real)
@@ -561,10 +562,10 @@ def ingest(
     """
     from screener.lock import writer_lock
 
-    kb = load(DATA_DIR)
     files, errors = expand_paths(inputs)
     report = IngestReport(failed=list(errors))
     with writer_lock(path):
+        kb = load(DATA_DIR)
         ensure_built(path)
         _ingest_locked(path, files, kb, report, published_on, title, publisher, batch)
     if not report.ingested and not report.unchanged:
