@@ -201,8 +201,8 @@ class Database:
                     select company_id, ticker, 'ticker', 0 from listings
                     where ticker = $c or split_part(ticker, '.', 1) = $c
                 ),
-                best as (select company_id, arg_min(matched, rank) as matched,
-                                arg_min(kind, rank) as kind, min(rank) as rank
+                best as (select company_id, first(matched order by rank, matched) as matched,
+                                first(kind order by rank, matched) as kind, min(rank) as rank
                          from hits group by company_id)
                 select c.company_id, c.name_zh, c.name_en, c.category,
                        (select string_agg(l.ticker, ',' order by l.is_primary desc, l.ticker)

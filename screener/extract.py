@@ -164,7 +164,17 @@ class Matcher:
             key = fold(nick)
             self.auto.add_word(
                 key,
-                ("g", tuple(members), "nickname", False, key.isascii(), nick, False, False, len(key)),
+                (
+                    "g",
+                    tuple(members),
+                    "nickname",
+                    False,
+                    key.isascii(),
+                    nick,
+                    False,
+                    False,
+                    len(key),
+                ),
             )
         for k in kb.keywords:
             key = fold(k["keyword"])

@@ -164,6 +164,10 @@ DERIVED_KINDS = frozenset({"exchange", "former", "english", "legal", "legal_en",
 _KIND_ORDER = {"exchange": 1, "former": 2, "english": 3, "legal": 4, "legal_en": 5, "pinyin": 6}
 
 
+def _cap(m: re.Match[str]) -> str:
+    return m.group(0).capitalize()
+
+
 def english_forms(name: str) -> list[str]:
     """The forms of an English company name that writers use: the name without its legal
     form (``Zhongji Innolight Co., Ltd.`` -> ``Zhongji Innolight``), exchange upper case read
@@ -173,7 +177,10 @@ def english_forms(name: str) -> list[str]:
     if not s or not s.isascii():
         return []
     if s.upper() == s and not (" " not in s and len(s) <= 5):  # TSMC, QCI stay acronyms
-        s = " ".join(w if len(w) <= 3 and not w.isalpha() else w.capitalize() for w in s.split())
+        s = " ".join(
+            w if len(w) <= 3 and not w.isalpha() else re.sub(r"[A-Za-z]+", _cap, w)
+            for w in s.split()
+        )
         s = " ".join(
             w.upper() if len(w) <= 3 and w.lower() not in _EN_SMALL else w for w in s.split()
         )
@@ -245,7 +252,7 @@ def _alias_row(alias: str, cid: str, lang: str, kind: str, ambiguous: str | bool
         "kind": kind,
         "ambiguous": amb,
         "explicit": explicit,
-        "source": KIND_SOURCE.get(kind, "curated (data/aliases.csv, data/companies.csv)"),
+        "source": KIND_SOURCE.get(kind, "curated (screener/data/aliases.csv, companies.csv)"),
     }
 
 
@@ -460,6 +467,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         }
         add_listing(t, cid, True)
 
+    curated_en = {cid for cid, c in companies.items() if c["curated"] and c["name_en"]}
     for i, r in enumerate(_read_csv(data_dir / "aliases.csv"), start=2):
         if r["company_id"] not in companies:
             raise InputError(
@@ -468,8 +476,9 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         aliases.append(
             _alias_row(r["alias"], r["company_id"], r["lang"], r["kind"], r["ambiguous"])
         )
-        if r["kind"] == "name" and r["lang"] == "en" and not companies[r["company_id"]]["name_en"]:
-            companies[r["company_id"]]["name_en"] = r["alias"]
+        if r["kind"] == "name" and r["lang"] == "en" and r["company_id"] not in curated_en:
+            companies[r["company_id"]]["name_en"] = r["alias"]  # a curator's English name wins
+            curated_en.add(r["company_id"])
 
     # Traditional forms of every Simplified alias, for users reading the aliases table
     hans = [a for a in aliases if a["lang"] == "zh-Hans"]
