@@ -157,6 +157,14 @@ def read_signals(
             r[0].split(".")[0]: r[0]
             for r in c.execute("select ticker from listings where market = 'US'").fetchall()
         }
+        # a company name in any script (中际旭创, 中際旭創, Innolight) names its primary listing
+        # when exactly one listed issuer goes by it
+        unknown = [
+            raw
+            for raw, t in mapping.items()
+            if t is None or (t not in listed and t.split(".")[0] not in us)
+        ]
+        by_name = _tickers_by_name(c, unknown)
     finally:
         if own:
             c.close()
@@ -164,6 +172,7 @@ def read_signals(
         pl.when(pl.col("norm").is_in(list(listed)))
         .then(pl.col("norm"))
         .otherwise(pl.col("norm").replace_strict(us, default=None, return_dtype=pl.String))
+        .fill_null(pl.col("ticker").replace_strict(by_name, default=None, return_dtype=pl.String))
         .alias("norm")
     )
     data = data.with_columns(
@@ -221,6 +230,28 @@ def read_signals(
         pl.col("num").alias("value"),
         "source",
     )
+
+
+def _tickers_by_name(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, str]:
+    """Spelling -> primary ticker of the one listed issuer whose alias it is."""
+    from screener.text import fold
+
+    if not names:
+        return {}
+    folded: dict[str, list[str]] = {}
+    for n in names:
+        folded.setdefault(fold(n.strip()), []).append(n)
+    rows = con.execute(
+        """
+        select a.folded, first(l.ticker order by l.is_primary desc, l.ticker),
+               count(distinct a.company_id)
+        from aliases a join listings l using (company_id)
+        where a.folded in (select unnest($names))
+        group by a.folded
+        """,
+        {"names": list(folded)},
+    ).fetchall()
+    return {raw: t for f, t, n in rows if n == 1 for raw in folded[f]}
 
 
 def refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:

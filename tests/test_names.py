@@ -150,3 +150,16 @@ def test_taiwan_is_a_market(built_db: Path) -> None:
         assert db.screen(market="TW").height >= 0
         assert db.resolve_ticker("2330.TW") == "2330.TW"
         assert db.resolve_ticker("台積電") == "2330.TW"
+
+
+def test_signal_files_take_names(db_copy: Path, tmp_path: Path) -> None:
+    from screener.signals import read_signals
+
+    f = tmp_path / "by_name.csv"
+    f.write_text(
+        "ticker,as_of,momentum\n中际旭创,2026-01-05,0.1\n中際旭創,2026-02-05,0.2\n"
+        "Innolight,2026-03-05,0.3\n台積電,2026-03-05,0.5\n",
+        encoding="utf-8",
+    )
+    data = read_signals([f], db_copy)
+    assert data["ticker"].to_list() == ["300308.SZ", "300308.SZ", "300308.SZ", "2330.TW"]
