@@ -491,11 +491,15 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     errors: list[str] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            found = []
+
+            def unreadable(e: OSError) -> None:  # a folder it cannot list is said, not skipped
+                errors.append(f"{e.filename}: cannot read folder ({e.strerror})")
+
+            for root, dirs, names in os.walk(p, onerror=unreadable):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [Path(root) / n for n in names if not n.startswith(".")]
+            found = sorted(f for f in found if f.is_file())
             if not found:
                 errors.append(f"{p}: folder holds no files")
             files.extend(found)
