@@ -104,7 +104,13 @@ class Database:
     @contextlib.contextmanager
     def _con(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._conn is None:
-            self._conn = dbm.connect(self.path, read_only=True)
+            con = dbm.connect(self.path, read_only=True)
+            try:
+                dbm.check_schema(con, self.path)
+            except BaseException:
+                con.close()
+                raise
+            self._conn = con
         yield self._conn
 
     def _df(self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:

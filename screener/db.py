@@ -23,7 +23,10 @@ from screener.errors import DatabaseError, InputError, NotFoundError
 from screener.reference import DATA_DIR, Knowledge, load
 
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
-SCHEMA_VERSION = "1"
+# 2: aliases.folded and aliases.source, themes.kind, market TW. A database of an older version
+# is migrated by `screener build`, which carries its user tables over by the columns both
+# versions share; every other command asks for that build first.
+SCHEMA_VERSION = "2"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
 # claim the database was left unchanged.
@@ -44,6 +47,25 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path))
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: cannot open database: {_first_line(e)}") from e
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a database of another schema version with what to do about it."""
+    try:
+        row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    except duckdb.Error as e:
+        raise DatabaseError(f"{path}: not a screener database (no meta table)") from e
+    version = str(row[0]) if row else "?"
+    if version == SCHEMA_VERSION:
+        return
+    if version.isdigit() and int(version) < int(SCHEMA_VERSION):
+        raise DatabaseError(
+            f"{path}: schema version {version} is older than this screener's ({SCHEMA_VERSION}); "
+            "run `screener build` to migrate it (your documents and signals are kept)"
+        )
+    raise DatabaseError(
+        f"{path}: schema version {version} is not this screener's ({SCHEMA_VERSION}); upgrade screener"
+    )
 
 
 def _first_line(e: BaseException) -> str:
@@ -216,7 +238,8 @@ def _set_meta(con: duckdb.DuckDBPyConnection, **kv: str) -> None:
 # Tables whose rows only the user puts in: `build` carries them over as they are (the columns
 # the old and new schema share), and `build --fresh` says how many rows it drops.
 USER_TABLES = ("signals",)
-_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+_MAGIC = b"DUCK"
+PREVIOUS = "screener_previous_build"  # the old database's name while build reads it (attached)  # bytes 8-11 of every DuckDB database file
 
 
 @dataclass
@@ -339,10 +362,10 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
                 load_reference(con, kb)
                 insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
                 if carry:
-                    con.execute(f"attach {_quote_literal(str(real))} as old (read_only)")
+                    con.execute(f"attach {_quote_literal(str(real))} as {PREVIOUS} (read_only)")
                     carried = _carry_documents(con, kb)
                     kept = _carry_tables(con)
-                    con.execute("detach old")
+                    con.execute(f"detach {PREVIOUS}")
                 _set_meta(
                     con,
                     schema_version=SCHEMA_VERSION,
@@ -416,7 +439,8 @@ def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
 
     cols = ", ".join(f"d.{c}" for c in _DOC_COLS)
     rows = con.execute(
-        f"select {cols}, t.text from old.documents d join old.document_text t using (doc_id) "
+        f"select {cols}, t.text from {PREVIOUS}.documents d "
+        f"join {PREVIOUS}.document_text t using (doc_id) "
         "where not d.bundled order by d.doc_id"
     ).fetchall()
     docs = []
@@ -426,7 +450,8 @@ def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
     if docs:
         _write_batch(con, docs, frames)
     missing = con.execute(
-        "select count(*) from old.documents d anti join old.document_text t using (doc_id) "
+        f"select count(*) from {PREVIOUS}.documents d anti join {PREVIOUS}.document_text t "
+        "using (doc_id) "
         "where not d.bundled"
     ).fetchall()[0][0]
     if missing:
@@ -445,8 +470,8 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         old_cols = {
             r[0]
             for r in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'old' and table_name = ?",
-                [t],
+                "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
+                [PREVIOUS, t],
             ).fetchall()
         }
         if not old_cols:
@@ -460,7 +485,7 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             ).fetchall()
         ]
         cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-        con.execute(f'insert into "{t}" ({cols}) select {cols} from old."{t}"')
+        con.execute(f'insert into "{t}" ({cols}) select {cols} from {PREVIOUS}."{t}"')
         kept[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
     refresh_catalog(con)
     return kept
@@ -593,6 +618,7 @@ def _ingest_locked(
 
     con = connect(path)
     try:
+        check_schema(con, path)
         with sql_errors(f"{path}: ingest failed, database unchanged"):
             known = dict(con.execute("select sha256, path from documents").fetchall())
             old_by_path: dict[str, list[str]] = {}

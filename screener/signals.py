@@ -278,6 +278,7 @@ def _write_signals(db_path: Path, data: pl.DataFrame) -> None:
 
     con = dbm.connect(db_path)
     try:
+        dbm.check_schema(con, db_path)
         with (
             dbm.sql_errors(f"{db_path}: loading signals failed, database unchanged"),
             dbm.transaction(con),

@@ -391,3 +391,23 @@ def test_build_racing_ingest_loses_nothing(user_db: Path, tmp_path: Path) -> Non
         assert b.returncode in (0, 4), berr
         print(f"race {round_}: build exit {b.returncode}, ingest exit {i.returncode}")
         assert state(user_db)[1] == 9
+
+
+def test_an_older_schema_is_refused_until_build_migrates_it(user_db: Path) -> None:
+    from screener.db import SCHEMA_VERSION, build
+
+    con = duckdb.connect(str(user_db))
+    con.execute("update meta set value = '1' where key = 'schema_version'")
+    con.close()
+    before = state(user_db)
+    r = run("screen", "--db", str(user_db))
+    assert r.returncode == 4 and "run `screener build` to migrate it" in r.stderr
+    r = run("ingest", "--db", str(user_db), str(DATA / "weekly.txt"))
+    assert r.returncode == 4 and "older than" in r.stderr
+    build(user_db)
+    assert state(user_db) == before
+    con = duckdb.connect(str(user_db), read_only=True)
+    assert con.execute("select value from meta where key = 'schema_version'").fetchone() == (
+        SCHEMA_VERSION,
+    )
+    con.close()
