@@ -52,10 +52,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Refuse a database of another schema version with what to do about it."""
     try:
-        row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+        rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: not a screener database (no meta table)") from e
-    version = str(row[0]) if row else "?"
+    version = str(rows[0][0]) if rows else "?"
     if version == SCHEMA_VERSION:
         return
     if version.isdigit() and int(version) < int(SCHEMA_VERSION):
