@@ -23,7 +23,11 @@ def test_build_counts(built_db):
     assert count(built_db, "select count(*) from documents") == 5
     assert count(built_db, "select count(*) from listings where market = 'A'") == 5524
     assert count(built_db, "select count(*) from themes") == 12
-    assert count(built_db, "select value from meta where key = 'schema_version'") == dbm.SCHEMA_VERSION == "2"
+    assert (
+        count(built_db, "select value from meta where key = 'schema_version'")
+        == dbm.SCHEMA_VERSION
+        == "2"
+    )
     # one issuer, several listings
     assert set(
         dbm.query(built_db, "select ticker from listings where company_id = 'alibaba'")["ticker"]
