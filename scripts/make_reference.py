@@ -183,28 +183,29 @@ def names(src: Path, out: Path) -> None:
     with (out / "tw_shares.csv").open("w", encoding="utf-8", newline="") as g:
         w = csv.writer(g)
         w.writerow(["ticker", "name", "legal_zh", "name_en", "list_date"])
-        for r in json.loads((src / "tw_twse_listed_2026-07.json").read_text(encoding="utf-8")):
-            d = r["上市日期"]
-            w.writerow(
-                [
-                    f"{r['公司代號'].strip()}.TW",
-                    r["公司簡稱"].strip(),
-                    r["公司名稱"].strip(),
-                    r["英文簡稱"].strip(),
-                    f"{d[:4]}-{d[4:6]}-{d[6:]}" if len(d) == 8 else "",
-                ]
-            )
-        for r in json.loads((src / "tw_tpex_listed_2026-07.json").read_text(encoding="utf-8")):
-            d = r["DateOfListing"]
-            w.writerow(
-                [
-                    f"{r['SecuritiesCompanyCode'].strip()}.TWO",
-                    r["CompanyAbbreviation"].strip(),
-                    r["CompanyName"].strip(),
-                    r["Symbol"].strip(),
-                    f"{d[:4]}-{d[4:6]}-{d[6:]}" if len(d) == 8 else "",
-                ]
-            )
+        # the two official lists name the same facts with different keys
+        for fname, suffix, keys in (
+            (
+                "tw_twse_listed_2026-07.json",
+                "TW",
+                ("公司代號", "公司簡稱", "公司名稱", "英文簡稱", "上市日期"),
+            ),
+            (
+                "tw_tpex_listed_2026-07.json",
+                "TWO",
+                (
+                    "SecuritiesCompanyCode",
+                    "CompanyAbbreviation",
+                    "CompanyName",
+                    "Symbol",
+                    "DateOfListing",
+                ),
+            ),
+        ):
+            for r in json.loads((src / fname).read_text(encoding="utf-8")):
+                code, short, legal, en, d = (r[k].strip() for k in keys)
+                date = f"{d[:4]}-{d[4:6]}-{d[6:]}" if len(d) == 8 else ""
+                w.writerow([f"{code}.{suffix}", short, legal, en, date])
 
     # pinyin of every A-share short name, as writers romanise names they have no English
     # for ("Zhongji Xuchuang", "Xinyisheng"): pairs of syllables make a word
