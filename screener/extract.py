@@ -594,6 +594,7 @@ class _Ctx:
         self._headings: dict[int, str] = {}
         self._elsewhere: set[str] | None = None
         self.mention_starts = [m.start for m in mentions]
+        self._table_top: dict[int, int] = {}
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
             self.run_last[r] = i
@@ -786,12 +787,13 @@ class _Ctx:
         when the label names a segment and no company."""
         ls = self.lay.line_starts[line_no]
         head = self.text[ls:pos]
-        colon = max(head.find("："), head.find(":")) if ("：" in head or ":" in head) else -1
-        if colon < 0:
+        found = [i for i in (head.find("："), head.find(":")) if i >= 0]
+        if not found or min(found) > 24:
             return None
-        colon = min(i for i in (head.find("："), head.find(":")) if i >= 0)
-        if colon > 24 or any(ls <= m.start < ls + colon for m in self.mentions):
-            return None
+        colon = min(found)
+        first = bisect.bisect_left(self.mention_starts, ls)
+        if first < len(self.mentions) and self.mentions[first].start < ls + colon:
+            return None  # the label is a company's name
         ks = [k for k in self.keywords.between(ls, ls + colon) if not k.payload[3]]
         return list(dict.fromkeys(k.payload[1] for k in ks))[-1:] or None
 
@@ -801,10 +803,10 @@ class _Ctx:
         m = self.mentions[idx]
         if self.kb.category(m.company_id) in DEMAND_CATEGORIES | ANALYST_CATEGORIES:
             return False
+        lo = bisect.bisect_left(self.mention_starts, cs)
+        hi = bisect.bisect_left(self.mention_starts, ce)
         buyers = [
-            o
-            for o in self.mentions
-            if cs <= o.start < ce and self.kb.category(o.company_id) in DEMAND_CATEGORIES
+            o for o in self.mentions[lo:hi] if self.kb.category(o.company_id) in DEMAND_CATEGORIES
         ]
         return bool(buyers) and _has(self.folded[cs:ce], self.role_cues["customer"])
 
@@ -861,9 +863,13 @@ class _Ctx:
         lay = self.lay
         if not lay.table_line[line_no]:
             return False
-        top = line_no
-        while top > 0 and (lay.table_line[top - 1] or _TABLE_RULE.match(lay.lines[top - 1])):
-            top -= 1
+        top = self._table_top.get(line_no)
+        if top is None:  # walk up once per table, remembering the answer for every row
+            top = line_no
+            while top > 0 and (lay.table_line[top - 1] or _TABLE_RULE.match(lay.lines[top - 1])):
+                top -= 1
+            for i in range(top, line_no + 1):
+                self._table_top[i] = top
         if top == line_no:
             return False
         ls = lay.line_starts[line_no]
@@ -1075,8 +1081,9 @@ class _Ctx:
 
 
 def _head_of_first_cluster(hits: list[Hit], text: str) -> str | None:
-    """The theme of the first run of adjacent keywords, read by its head (the last word):
-    "液冷服务器" -> servers, "液冷电源模块" -> power, "液冷型智算中心" -> idc."""
+    """The theme of the first run of adjacent keywords, read by its head (the last segment
+    word): "液冷服务器" -> servers, "液冷电源模块" -> power; a context word (智算中心, 机柜)
+    is no head ("液冷机柜" -> liquid cooling)."""
     if not hits:
         return None
     cluster = [hits[0]]
