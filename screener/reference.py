@@ -8,6 +8,7 @@ its own, with its exchange short name (prefixes and suffixes stripped) as an ali
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -266,10 +267,36 @@ def merge_ambiguity(rows: list[dict[str, Any]]) -> bool:
     return False
 
 
-def _groups(path: Path, ticker_company: dict[str, str]) -> dict[str, list[str]]:
+# Files a user may add in their own folder ($SCREENER_USER_DATA), merged over the bundled ones:
+# their rows come after the bundled rows (a company or theme id may not repeat).
+USER_FILES = ("themes.csv", "theme_keywords.csv", "companies.csv", "aliases.csv", "groups.csv")
+
+
+def user_data_dir() -> Path | None:
+    """The user's own data folder, from $SCREENER_USER_DATA (None when unset)."""
+    v = os.environ.get("SCREENER_USER_DATA")
+    return Path(v) if v else None
+
+
+def _layered(
+    data_dir: Path, user_dir: Path | None, name: str
+) -> list[tuple[Path, int, dict[str, str]]]:
+    """Rows of the bundled file, then of the user's file of the same name, each with its file
+    and line (so an error names the file a user can fix)."""
+    out = []
+    for folder in (data_dir, user_dir):
+        if folder is None or (folder is user_dir and not (folder / name).exists()):
+            continue
+        out += [(folder / name, i, r) for i, r in enumerate(_read_csv(folder / name), start=2)]
+    return out
+
+
+def _groups(
+    rows: list[tuple[Path, int, dict[str, str]]], ticker_company: dict[str, str]
+) -> dict[str, list[str]]:
     """Nicknames that name several companies at once (易中天 = 新易盛, 中际旭创, 天孚通信)."""
     out: dict[str, list[str]] = {}
-    for i, r in enumerate(_read_csv(path), start=2):
+    for path, i, r in rows:
         cids = []
         for t in r["members"].split(";"):
             if t not in ticker_company:
@@ -279,17 +306,31 @@ def _groups(path: Path, ticker_company: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=4)
 def load(data_dir: Path = DATA_DIR) -> Knowledge:
-    """Load and assemble the reference knowledge (cached per folder)."""
+    """The reference knowledge of ``data_dir`` with the user's folder ($SCREENER_USER_DATA)
+    merged over it (cached per pair of folders)."""
+    return _load(data_dir, user_data_dir())
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: Path, user_dir: Path | None) -> Knowledge:
     from screener.text import opencc_converters
 
-    themes = _read_csv(data_dir / "themes.csv")
-    keywords = _read_csv(data_dir / "theme_keywords.csv")
-    theme_ids = {t["theme"] for t in themes}
-    for i, k in enumerate(keywords, start=2):
-        if k["theme"] not in theme_ids:
-            raise InputError(f"{data_dir / 'theme_keywords.csv'}:{i}: unknown theme {k['theme']!r}")
+    if user_dir is not None and not user_dir.is_dir():
+        raise InputError(f"$SCREENER_USER_DATA {user_dir}: no such folder")
+    theme_rows = _layered(data_dir, user_dir, "themes.csv")
+    themes, seen_themes = [], set()
+    for path, i, row in theme_rows:
+        if not row.get("theme") or row["theme"] in seen_themes:
+            raise InputError(f"{path}:{i}: missing or duplicate theme id {row.get('theme')!r}")
+        seen_themes.add(row["theme"])
+        themes.append({**row, "kind": row.get("kind") or "segment"})
+    by_word: dict[str, dict[str, str]] = {}  # a user's row for a bundled keyword replaces it
+    for path, i, k in _layered(data_dir, user_dir, "theme_keywords.csv"):
+        if k["theme"] not in seen_themes:
+            raise InputError(f"{path}:{i}: unknown theme {k['theme']!r}")
+        by_word[k["keyword"].casefold()] = {**k, "strength": k.get("strength") or "segment"}
+    keywords = list(by_word.values())
 
     companies: dict[str, dict[str, Any]] = {}
     listings: list[dict[str, str]] = []
@@ -383,12 +424,10 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         if market_of(ticker) == "US" and ticker.split(".")[0] in us_zh:
             aliases.append(_alias_row(us_zh[ticker.split(".")[0]], cid, "zh-Hans", "exchange", ""))
 
-    for i, r in enumerate(_read_csv(data_dir / "companies.csv"), start=2):
+    for path, i, r in _layered(data_dir, user_dir, "companies.csv"):
         cid = r["company_id"]
         if not cid or cid in companies:
-            raise InputError(
-                f"{data_dir / 'companies.csv'}:{i}: missing or duplicate company_id {cid!r}"
-            )
+            raise InputError(f"{path}:{i}: missing or duplicate company_id {cid!r}")
         tickers = [t for t in r["listings"].split(";") if t]
         companies[cid] = {
             "company_id": cid,
@@ -468,11 +507,9 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         add_listing(t, cid, True)
 
     curated_en = {cid for cid, c in companies.items() if c["curated"] and c["name_en"]}
-    for i, r in enumerate(_read_csv(data_dir / "aliases.csv"), start=2):
+    for path, i, r in _layered(data_dir, user_dir, "aliases.csv"):
         if r["company_id"] not in companies:
-            raise InputError(
-                f"{data_dir / 'aliases.csv'}:{i}: unknown company_id {r['company_id']!r}"
-            )
+            raise InputError(f"{path}:{i}: unknown company_id {r['company_id']!r}")
         aliases.append(
             _alias_row(r["alias"], r["company_id"], r["lang"], r["kind"], r["ambiguous"])
         )
@@ -530,7 +567,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
         cues=cues,
         ticker_company=ticker_company,
         company_tickers=company_tickers,
-        groups=_groups(data_dir / "groups.csv", ticker_company),
+        groups=_groups(_layered(data_dir, user_dir, "groups.csv"), ticker_company),
         us_symbol=us_symbol,
         curated_themes=curated_themes,
         generic_themes=frozenset(t["theme"] for t in themes if t.get("kind") == "generic"),
