@@ -21,6 +21,7 @@ import polars as pl
 
 from screener.errors import DatabaseError, InputError, NotFoundError
 from screener.reference import DATA_DIR, Knowledge, load
+from screener.text import fold
 
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. A database of an older version
@@ -143,8 +144,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
         pl.col("board").replace("", None),
     )
     _insert(con, "listings", lst)
-    from screener.text import fold
-
     al = (
         pl.DataFrame(kb.aliases)
         .select("alias", "company_id", "lang", "kind", "ambiguous", "source")
