@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent / "eval"
 EVAL = HERE.parents[1].parent / "shared" / "eval"
 
 MUST_RECALL_FLOOR = 224 / 247  # 0.907, reached 2026-11-22 (0.441 before)
-CAPEX_RECALL_FLOOR = 53 / 111
+CAPEX_RECALL_FLOOR = 57 / 111  # 0.514 (0.477 before)
 # d19 prints 002535.SZ after "Jereh Group"; that code is 林州重机's. The ticker is read as
 # written; telling a wrong code from an unknown English name needs the English aliases of
 # the names issue. Kept visible here rather than hidden.
