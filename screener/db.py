@@ -553,10 +553,14 @@ def _read_one(f: Path) -> tuple[str, Any]:
         return "error", str(e)
 
 
-def read_documents(files: list[Path], kb: Knowledge, **opts: Any) -> Iterator[tuple[str, Any]]:
+@contextlib.contextmanager
+def document_reader(
+    files: list[Path], kb: Knowledge, **opts: Any
+) -> Iterator[Iterator[tuple[str, Any]]]:
     """Decode and extract files, on every core when there are many (fork: the loaded
-    reference data and matcher are shared, not rebuilt). Yields ("ok", Document) or
-    ("error", message) in file order."""
+    reference data and matcher are shared, not rebuilt). Gives an iterator of ("ok", Document)
+    or ("error", message) in file order. Enter it before opening a DuckDB connection: the
+    workers are forked on entry, while this process has no database threads to copy."""
     import multiprocessing
 
     from screener.extract import get_matcher
@@ -565,10 +569,10 @@ def read_documents(files: list[Path], kb: Knowledge, **opts: Any) -> Iterator[tu
     _WORKER.update(kb=kb, opts=opts)
     procs = min(os.cpu_count() or 1, 8)
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_read_one, files)
+        yield map(_read_one, files)
         return
     with multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint) as pool:
-        yield from pool.imap(_read_one, files, chunksize=16)
+        yield pool.imap(_read_one, files, chunksize=16)
 
 
 def ingest(
@@ -615,40 +619,51 @@ def _ingest_locked(
 ) -> None:
     from screener.corpus import frames
 
-    con = connect(path)
-    try:
-        check_schema(con, path)
-        with sql_errors(f"{path}: ingest failed, database unchanged"):
-            known = dict(con.execute("select sha256, path from documents").fetchall())
-            old_by_path: dict[str, list[str]] = {}
-            for doc_id, p in con.execute(
-                "select doc_id, path from documents where not bundled"
-            ).fetchall():
-                old_by_path.setdefault(p, []).append(doc_id)
-            with transaction(con):
-                pending: list[Any] = []
-                for status, item in read_documents(
-                    files, kb, published_on=published_on, title=title, publisher=publisher
-                ):
-                    if status == "error":
-                        report.failed.append(item)
-                        continue
-                    sha, p = item.row["sha256"], str(item.row["path"])
-                    if sha in known:
-                        report.unchanged.append(f"{p} (already in the database as {known[sha]})")
-                        continue
-                    known[sha] = p
-                    old = old_by_path.pop(p, [])
-                    for doc_id in old:
-                        delete_document(con, doc_id)
-                    (report.replaced if old else report.added).append(p)
-                    pending.append(item)
-                    if len(pending) >= batch:
-                        _write_batch(con, pending, frames)
-                        pending = []
-                _write_batch(con, pending, frames)
-    finally:
-        con.close()
+    opts = {"published_on": published_on, "title": title, "publisher": publisher}
+    with document_reader(files, kb, **opts) as results:
+        con = connect(path)
+        try:
+            _ingest_into(con, path, results, report, batch, frames)
+        finally:
+            con.close()
+
+
+def _ingest_into(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    results: Iterator[tuple[str, Any]],
+    report: IngestReport,
+    batch: int,
+    frames: Any,
+) -> None:
+    check_schema(con, path)
+    with sql_errors(f"{path}: ingest failed, database unchanged"):
+        known = dict(con.execute("select sha256, path from documents").fetchall())
+        old_by_path: dict[str, list[str]] = {}
+        for doc_id, p in con.execute(
+            "select doc_id, path from documents where not bundled"
+        ).fetchall():
+            old_by_path.setdefault(p, []).append(doc_id)
+        with transaction(con):
+            pending: list[Any] = []
+            for status, item in results:
+                if status == "error":
+                    report.failed.append(item)
+                    continue
+                sha, p = item.row["sha256"], str(item.row["path"])
+                if sha in known:
+                    report.unchanged.append(f"{p} (already in the database as {known[sha]})")
+                    continue
+                known[sha] = p
+                old = old_by_path.pop(p, [])
+                for doc_id in old:
+                    delete_document(con, doc_id)
+                (report.replaced if old else report.added).append(p)
+                pending.append(item)
+                if len(pending) >= batch:
+                    _write_batch(con, pending, frames)
+                    pending = []
+            _write_batch(con, pending, frames)
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -> None:

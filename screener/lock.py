@@ -31,10 +31,10 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def writer_lock(path: Path, wait: float | None = None) -> Iterator[None]:
-    """Hold the database's writer lock; after ``wait`` seconds (default 3, or
+    """Hold the database's writer lock; after ``wait`` seconds (default 10, or
     $SCREENER_LOCK_WAIT), fail naming the holder's PID."""
     if wait is None:
-        wait = float(os.environ.get("SCREENER_LOCK_WAIT") or 3.0)
+        wait = float(os.environ.get("SCREENER_LOCK_WAIT") or 10.0)
     key = str(real_path(path))
     if key in _HELD:
         fd, depth = _HELD[key]
