@@ -84,11 +84,9 @@ def _say(msg: str) -> None:
 
 
 def _fail(e: ScreenerError) -> NoReturn:
-    from screener.signals import SignalsError
-
     # one problem a line: only a list of problems spans lines; a newline inside a value (a file
     # name) is shown escaped, so it cannot forge a second error line
-    text = str(e) if isinstance(e, SignalsError) else str(e).replace("\n", "\\n")
+    text = str(e) if e.multiline else str(e).replace("\n", "\\n")
     lines = text.splitlines() or [type(e).__name__]
     for line in lines:
         typer.echo(f"screener: error: {line}", err=True)

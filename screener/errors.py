@@ -22,6 +22,7 @@ class ScreenerError(Exception):
     """Base class: a message a user can act on."""
 
     exit_code: ExitCode = ExitCode.ERROR
+    multiline = False  # a list of problems, one a line; any other message is one line
 
 
 class UsageError(ScreenerError):

@@ -343,8 +343,7 @@ def _load(data_dir: Path, user_dir: Path | None) -> Knowledge:
     a_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "a_shares.csv")}
     common = {r["name"] for r in _read_csv(data_dir / "reference" / "common_word_names.csv")}
     hk_rows = {r["ticker"]: r for r in _read_csv(data_dir / "reference" / "hk_shares.csv")}
-    _, s2t = opencc_converters()
-    t2s = opencc_converters()[0]
+    t2s, s2t = opencc_converters()
     for r in _read_csv(data_dir / "reference" / "hk_names_zh_hant.csv"):
         if unicodedata.normalize("NFKC", r["name_zh_hant"]).endswith("-R"):
             continue  # an RMB counter (騰訊控股－Ｒ, 80700): the same shares as the HKD line

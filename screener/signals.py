@@ -30,6 +30,8 @@ RESERVED = {"ticker", "as_of", "signal", "value", "source"}
 class SignalsError(InputError):
     """Every problem found in the signal files, one per line."""
 
+    multiline = True
+
     def __init__(self, problems: list[str]):
         self.problems = problems
         shown = problems[:MAX_REPORTED]
