@@ -438,7 +438,7 @@ class Database:
             evidence = self._df(
                 con,
                 """
-                select l.doc_id, d.published_on, d.title, l.theme, l.role, l.evidence, l.confidence, l.snippet
+                select l.doc_id, d.published_on, d.title, l.page, l.theme, l.role, l.evidence, l.confidence, l.snippet
                 from links l join documents d using (doc_id)
                 where l.company_id = $c and d.published_on <= $d
                   and (len($th) = 0 or list_contains($th, l.theme))

@@ -93,6 +93,16 @@ def _fail(e: ScreenerError) -> NoReturn:
     raise typer.Exit(int(e.exit_code))
 
 
+def _read_stdin() -> bytes:
+    """The bytes of standard input, at most the document size limit + 1 (the reader refuses
+    more); a terminal is refused rather than waited on."""
+    from screener.corpus import MAX_BYTES
+
+    if sys.stdin is None or sys.stdin.isatty():
+        _fail(UsageError("`-` reads a document from standard input; pipe one in (… | screener ingest -)"))
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
 def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -161,18 +171,25 @@ def build(
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders of documents (UTF-8/16, GB18030, Big5).")
+        list[Path],
+        typer.Argument(
+            help="Files or folders of documents: text, Markdown, HTML, PDF, Word (.docx); "
+            "- reads one from standard input.",
+            show_default=False,
+        ),
     ],
     db: DbOpt = None,
     published: Annotated[
         str | None,
         typer.Option(
             "--published",
-            help="Publication date YYYY-MM-DD of these documents (default: today, the ingest date).",
+            help="Publication date YYYY-MM-DD of these documents (default: the file's metadata, "
+            "else a dateline in its first lines, else today).",
         ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="Title (default: the document's first line).")
+        str | None,
+        typer.Option("--title", help="Title (default: the file's metadata, else its first line)."),
     ] = None,
     publisher: Annotated[
         str | None,
@@ -183,10 +200,14 @@ def ingest(
 ) -> None:
     """Add documents to the database in one transaction (idempotent by content hash).
 
-    A changed file at a path already ingested replaces its old version. Files that cannot
-    be read are reported and skipped; the exit code is non-zero if nothing was ingested.
+    Formats are told by content: plain text (UTF-8/16, GB18030, Big5), Markdown (YAML front
+    matter gives title, date, source), HTML pages (the article, not the navigation; title and
+    date from the page metadata), PDF (text per page, tables kept as rows; scanned or
+    encrypted PDFs are refused) and Word .docx. A changed file at a path already ingested
+    replaces its old version. Files that cannot be read are reported and skipped; the exit
+    code is non-zero if nothing was ingested.
 
-    Example: screener ingest reports/ --published 2026-03-20
+    Example: screener ingest reports/ note.pdf page.html --published 2026-03-20
     """
     from screener.api import parse_date
     from screener.db import ingest as ingest_db
@@ -195,7 +216,10 @@ def ingest(
     path = _db(db)
     if not path.exists():
         _say(f"building {path} from the bundled data ...")
-    r = _run(ingest_db, path, paths, published_on=d, title=title, publisher=publisher)
+    stdin = _read_stdin() if any(str(p) == "-" for p in paths) else None
+    r = _run(
+        ingest_db, path, paths, published_on=d, title=title, publisher=publisher, stdin=stdin
+    )
     for msg in r.failed:
         _say(f"screener: skipped: {msg}")
     for p in r.unchanged:
@@ -311,9 +335,10 @@ def _explain_text(r: dict[str, Any]) -> str:
         lines.append(to_text(pl.DataFrame(r["exposure_parts"]), "table"))
     lines.append(f"evidence ({len(r['evidence'])} links):")
     if r["evidence"]:
-        ev = pl.DataFrame(r["evidence"]).select(
-            "published_on", "doc_id", "theme", "role", "evidence", "confidence", "snippet"
-        )
+        ev = pl.DataFrame(r["evidence"])
+        cols = ["published_on", "doc_id", "page", "theme", "role", "evidence", "confidence", "snippet"]
+        # the page column only when some evidence comes from a paged document (a PDF)
+        ev = ev.select([c for c in cols if c != "page" or ev["page"].is_not_null().any()])
         lines.append(to_text(ev, "table"))
     if r["capex"]:
         lines.append("capex facts in the documents naming it as a supplier:")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import polars as pl
 from screener.errors import InputError
 from screener.extract import Extraction, extract
 from screener.reference import DATA_DIR, Knowledge
-from screener.text import decode, detect_language
+from screener.text import detect_language
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -45,6 +46,7 @@ LINK_SCHEMA = {
     "snippet": pl.String,
     "confidence": pl.Float64,
     "mentions": pl.Int32,
+    "page": pl.Int32,
 }
 CAPEX_SCHEMA = {
     "doc_id": pl.String,
@@ -61,7 +63,9 @@ CAPEX_SCHEMA = {
     "end_pos": pl.Int32,
     "matched": pl.String,
     "snippet": pl.String,
+    "page": pl.Int32,
 }
+PAGE_SCHEMA = {"doc_id": pl.String, "page": pl.Int32, "start_pos": pl.Int32, "end_pos": pl.Int32}
 DOCUMENT_SCHEMA = {
     "doc_id": pl.String,
     "path": pl.String,
@@ -71,6 +75,7 @@ DOCUMENT_SCHEMA = {
     "date_source": pl.String,
     "language": pl.String,
     "encoding": pl.String,
+    "format": pl.String,
     "sha256": pl.String,
     "n_chars": pl.Int32,
 }
@@ -83,6 +88,12 @@ class Document:
     row: dict[str, Any]
     text: str
     extraction: Extraction
+    # where each page starts in ``text`` (PDF); empty for documents without pages
+    pages: list[int] = field(default_factory=list)
+
+    def page_of(self, pos: int) -> int | None:
+        """The 1-based page holding offset ``pos``, or None for a document without pages."""
+        return bisect_right(self.pages, pos) if self.pages else None
 
     @property
     def doc_id(self) -> str:
@@ -97,43 +108,57 @@ def read_document(
     title: str | None = None,
     publisher: str | None = None,
     display_path: str | None = None,
+    raw: bytes | None = None,
 ) -> Document:
-    """Read, decode and extract one file. Raises InputError naming the file."""
+    """Read one file (or ``raw``, its bytes already read: standard input) with the reader its
+    content calls for, and extract it. Raises InputError naming the file.
+
+    The date is the one given, else the file's own metadata (HTML, Markdown front matter),
+    else a dateline in the text's first lines, else a PDF's or Word file's creation date,
+    else today (``date_source`` says which)."""
+    from screener.readers import read_source
+
     name = display_path or str(path)
-    try:
-        raw = read_capped(path, name)
-    except FileNotFoundError as e:
-        raise InputError(f"{name}: no such file") from e
-    except IsADirectoryError as e:
-        raise InputError(f"{name}: is a directory (expected a text file)") from e
-    except PermissionError as e:
-        raise InputError(f"{name}: permission denied") from e
-    decoded = decode(raw, name)
-    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise InputError(f"{name}: no text after decoding")
+    if raw is None:
+        try:
+            raw = read_capped(path, name)
+        except FileNotFoundError as e:
+            raise InputError(f"{name}: no such file") from e
+        except IsADirectoryError as e:
+            raise InputError(f"{name}: is a directory (expected a document)") from e
+        except PermissionError as e:
+            raise InputError(f"{name}: permission denied") from e
+    elif len(raw) > MAX_BYTES:
+        raise InputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB, not a document")
+    src = read_source(raw, name, path.suffix)
+    text = src.text
     sha = hashlib.sha256(raw).hexdigest()
     date_source = "given"
     if published_on is None:
-        found = header_date(text)
+        found = None if src.date_is_fallback else src.published_on
         if found is not None:
+            published_on, date_source = found, "metadata"
+        elif (found := header_date(text)) is not None:
             published_on, date_source = found, "content"
+        elif src.published_on is not None:
+            published_on, date_source = src.published_on, "metadata"
         else:
             published_on, date_source = datetime.now().date(), "ingest_time"
     ext = extract(text, kb, published_on.isoformat())
     row = {
         "doc_id": sha[:16],
         "path": name,
-        "title": title or _title(text),
-        "publisher": publisher or ext.publisher_guess,
+        "title": title or src.title or _title(text),
+        "publisher": publisher or src.publisher or ext.publisher_guess,
         "published_on": published_on,
         "date_source": date_source,
         "language": detect_language(text),
-        "encoding": decoded.encoding,
+        "encoding": src.encoding,
+        "format": src.format,
         "sha256": sha,
         "n_chars": len(text),
     }
-    return Document(row, text, ext)
+    return Document(row, text, ext, src.pages)
 
 
 def read_capped(path: Path, name: str) -> bytes:
@@ -161,19 +186,41 @@ def read_capped(path: Path, name: str) -> bytes:
 _DATELINE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 
 
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# English datelines: "SHANGHAI, Oct 8, 2026", "October 8, 2026", "8 October 2026"
+_DATELINE_EN = re.compile(
+    rf"\b(?:{_MONTH}\s+(\d{{1,2}}),?\s+(20\d{{2}})|(\d{{1,2}})\s+{_MONTH},?\s+(20\d{{2}}))\b", re.I
+)
+
+
 def header_date(text: str, lines: int = 3) -> date | None:
-    """A full date (2026-03-20, 2026/3/20, 2026年3月20日) in the first non-empty lines: the
-    dateline or title date of a report. Dates further down are about events, not the
-    document, and are not used."""
+    """A full date (2026-03-20, 2026/3/20, 2026年3月20日, Oct 8, 2026, 8 October 2026) in the
+    first non-empty lines: the dateline or title date of a report. Dates further down are
+    about events, not the document, and are not used."""
     head = [ln for ln in text.split("\n", 40)[:40] if ln.strip()][:lines]
     for ln in head:
-        m = _DATELINE.search(ln)
-        if m:
+        for y, mo, d in _dates_in(ln):
             try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                return date(y, mo, d)
             except ValueError:
                 continue
     return None
+
+
+def _dates_in(line: str) -> list[tuple[int, int, int]]:
+    found = [(m.start(), (int(m[1]), int(m[2]), int(m[3]))) for m in _DATELINE.finditer(line)]
+    for m in _DATELINE_EN.finditer(line):
+        if m[1]:
+            found.append((m.start(), (int(m[3]), _MONTHS[m[1][:3].lower()], int(m[2]))))
+        else:
+            found.append((m.start(), (int(m[6]), _MONTHS[m[5][:3].lower()], int(m[4]))))
+    return [ymd for _, ymd in sorted(found)]
 
 
 def _title(text: str) -> str:
@@ -215,15 +262,31 @@ def frames(docs: list[Document]) -> dict[str, pl.DataFrame]:
                     "snippet": lk.snippet,
                     "confidence": lk.confidence,
                     "mentions": lk.mentions,
+                    "page": d.page_of(lk.start),
                 }
             )
         for c in d.extraction.capex:
-            capex.append({"doc_id": d.doc_id, **{k: c[k] for k in CAPEX_SCHEMA if k != "doc_id"}})
+            capex.append(
+                {
+                    "doc_id": d.doc_id,
+                    **{k: c[k] for k in CAPEX_SCHEMA if k not in ("doc_id", "page")},
+                    "page": d.page_of(c["start_pos"]),
+                }
+            )
     return {
         "documents": pl.DataFrame([d.row for d in docs], schema=DOCUMENT_SCHEMA),
         "mentions": pl.DataFrame(mentions, schema=MENTION_SCHEMA),
         "links": pl.DataFrame(links, schema=LINK_SCHEMA),
         "capex": pl.DataFrame(capex, schema=CAPEX_SCHEMA),
+        "document_pages": pl.DataFrame(
+            [
+                {"doc_id": d.doc_id, "page": i + 1, "start_pos": s, "end_pos": e}
+                for d in docs
+                if d.pages
+                for i, (s, e) in enumerate(zip(d.pages, [*d.pages[1:], len(d.text)], strict=True))
+            ],
+            schema=PAGE_SCHEMA,
+        ),
     }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from screener.errors import DatabaseError, InputError, NotFoundError
+from screener.errors import DatabaseError, InputError, NotFoundError, UsageError
 from screener.reference import DATA_DIR, Knowledge, load
 from screener.text import fold
 
@@ -27,7 +27,7 @@ SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. A database of an older version
 # is migrated by `screener build`, which carries its user tables over by the columns both
 # versions share; every other command asks for that build first.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
 # claim the database was left unchanged.
@@ -199,6 +199,8 @@ def insert_facts(
     _insert(con, "documents", docs)
     _insert(con, "mentions", fr["mentions"])
     _insert(con, "links", fr["links"])
+    if "document_pages" in fr:
+        _insert(con, "document_pages", fr["document_pages"])
     cap = fr["capex"]
     if cap.height:
         con.register("_capex", cap.to_arrow())
@@ -223,7 +225,7 @@ def insert_facts(
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
-    for table in ("mentions", "links", "capex", "document_text", "documents"):
+    for table in ("mentions", "links", "capex", "document_pages", "document_text", "documents"):
         con.execute(f"delete from {table} where doc_id = ?", [doc_id])
 
 
@@ -426,9 +428,25 @@ _DOC_COLS = (
     "date_source",
     "language",
     "encoding",
+    "format",
     "sha256",
     "n_chars",
 )
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = ?", [catalog]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
+        [catalog, table],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
@@ -436,16 +454,27 @@ def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
     from screener.corpus import Document, frames
     from screener.extract import extract
 
-    cols = ", ".join(f"d.{c}" for c in _DOC_COLS)
+    old_tables = _tables(con, PREVIOUS)
+    old_cols = _columns(con, PREVIOUS, "documents")
+    # columns a v2 database lacks get their default (every v2 document was read as text)
+    cols = ", ".join(f"d.{c}" if c in old_cols else f"'text' as {c}" for c in _DOC_COLS)
+    pages = (
+        f"(select list(start_pos order by page) from {PREVIOUS}.document_pages p "
+        "where p.doc_id = d.doc_id)"
+        if "document_pages" in old_tables
+        else "null"
+    )
     rows = con.execute(
-        f"select {cols}, t.text from {PREVIOUS}.documents d "
+        f"select {cols}, t.text, {pages} from {PREVIOUS}.documents d "
         f"join {PREVIOUS}.document_text t using (doc_id) "
         "where not d.bundled order by d.doc_id"
     ).fetchall()
     docs = []
     for r in rows:
-        row = dict(zip(_DOC_COLS, r[:-1], strict=True))
-        docs.append(Document(row, r[-1], extract(r[-1], kb, row["published_on"].isoformat())))
+        row = dict(zip(_DOC_COLS, r[:-2], strict=True))
+        text = r[-2]
+        ext = extract(text, kb, row["published_on"].isoformat())
+        docs.append(Document(row, text, ext, list(r[-1] or [])))
     if docs:
         _write_batch(con, docs, frames)
     missing = con.execute(
@@ -514,7 +543,9 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     errors: list[str] = []
     for p in paths:
-        if p.is_dir():
+        if str(p) == "-":
+            files.append(p)
+        elif p.is_dir():
             found = []
 
             def unreadable(e: OSError) -> None:  # a folder it cannot list is said, not skipped
@@ -534,6 +565,7 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, errors
 
 
+STDIN_NAME = "<stdin>"
 _WORKER: dict[str, Any] = {}  # what forked extraction workers inherit from the parent
 
 
@@ -548,6 +580,10 @@ def _read_one(f: Path) -> tuple[str, Any]:
     from screener.corpus import read_document
 
     try:
+        if str(f) == "-":
+            raw = _WORKER["stdin"]
+            doc = read_document(Path(STDIN_NAME), _WORKER["kb"], raw=raw, **_WORKER["opts"])
+            return "ok", doc
         return "ok", read_document(f, _WORKER["kb"], **_WORKER["opts"])
     except InputError as e:
         return "error", str(e)
@@ -583,6 +619,7 @@ def ingest(
     title: str | None = None,
     publisher: str | None = None,
     batch: int = 2000,
+    stdin: bytes | None = None,
 ) -> IngestReport:
     """Add documents in one transaction; idempotent by content hash.
 
@@ -590,11 +627,15 @@ def ingest(
     path already ingested replaces its old version. Files that cannot be read are reported
     and skipped; if none could be ingested the database is untouched and NotFoundError or
     InputError is raised. Documents are written in batches (bounded memory), all inside the
-    one transaction.
+    one transaction. ``-`` among ``inputs`` is the document in ``stdin`` (its bytes).
     """
     from screener.lock import writer_lock
 
     files, errors = expand_paths(inputs)
+    if any(str(f) == "-" for f in files):
+        if stdin is None:
+            raise UsageError("`-` reads a document from standard input, but none was given")
+        _WORKER["stdin"] = stdin
     report = IngestReport(failed=list(errors))
     with writer_lock(path):
         kb = load(DATA_DIR)
@@ -655,7 +696,8 @@ def _ingest_into(
                     report.unchanged.append(f"{p} (already in the database as {known[sha]})")
                     continue
                 known[sha] = p
-                old = old_by_path.pop(p, [])
+                # standard input has no path to replace: each document is its own
+                old = old_by_path.pop(p, []) if p != STDIN_NAME else []
                 for doc_id in old:
                     delete_document(con, doc_id)
                 (report.replaced if old else report.added).append(p)
@@ -672,6 +714,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -
         _insert(
             con, "document_text", pl.DataFrame([{"doc_id": d.doc_id, "text": d.text} for d in docs])
         )
+
 
 
 # ---------------------------------------------------------------- read-only query

@@ -38,6 +38,8 @@ _LIST_RIGHT = set("、,，;；)）/|\t]】。.：: \n$*") | {"等", "和", "与"
 _EN_LIST_WORDS = {"and", "or", "as", "like", "including", "alongside", "with", "between", "vs"}
 _LIST_MARKERS = ("如", "包括", "例如", "比如", "such as", "including", "like")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
+_ITEM_MARK = re.compile(r"^\s*[-*•·▪►]")
+_CODE_ITEM = re.compile(r"[（(][A-Za-z]{0,2}\d{4,6}(?:\.[A-Za-z]{2})?[)）]")
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
 
 
@@ -248,7 +250,14 @@ def layout(text: str) -> Layout:
         pos += len(ln) + 1
     table = [_is_table_row(ln) for ln in lines]
     bullet = [bool(_BULLET.match(ln)) and not t for ln, t in zip(lines, table, strict=True)]
-    heading = [_is_heading(ln) and not t for ln, t in zip(lines, table, strict=True)]
+    # a "- item" is a heading only when it labels what follows ("- 光模块："); a numbered
+    # short line is one ("2. 新能源汽车") unless it is a name with its code ("1. 寒武纪(688256)")
+    heading = [
+        _is_heading(ln)
+        and not t
+        and not (b and (_ITEM_MARK.match(ln) or _CODE_ITEM.search(ln)) and ln.rstrip()[-1:] not in ":：")
+        for ln, t, b in zip(lines, table, bullet, strict=True)
+    ]
     section, cur = [], -1
     for i, h in enumerate(heading):
         if h:

@@ -11,5 +11,6 @@ create table links (
     end_pos    integer not null,
     snippet    varchar not null,
     confidence double not null,
-    mentions   integer not null
+    mentions   integer not null,
+    page       integer  -- the PDF page of start_pos; null for documents without pages
 );

@@ -17,5 +17,6 @@ create table capex (
     start_pos     integer not null,
     end_pos       integer not null,
     matched       varchar not null,
-    snippet       varchar not null
+    snippet       varchar not null,
+    page          integer  -- the PDF page of start_pos; null for documents without pages
 );
