@@ -117,6 +117,16 @@ class Extraction:
 # ---------------------------------------------------------------- matcher
 
 
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_GENERIC_WORDS = frozenset(
+    ["co", "ltd", "limited", "group", "holdings", "holding", "inc", "corp", "corporation"]
+    + ["company", "the", "and", "of", "technology", "technologies", "tech", "electronics"]
+    + ["electronic", "international", "china", "shares", "stock"]
+)
+# the Latin words written right before "(" of "Jereh Group (002535.SZ)"
+_NAME_BEFORE_PAREN = re.compile(r"((?:[A-Z][A-Za-z&'.,-]*\s+){1,5})[(（]\s*$")
+
+
 class Matcher:
     """One automaton over every alias and theme keyword, on the folded form."""
 
@@ -125,6 +135,16 @@ class Matcher:
 
         self.kb = kb
         self.auto = ahocorasick.Automaton()
+        # the distinctive Latin words of each company's names (a printed code checks against them)
+        self.latin_words: dict[str, set[str]] = {}
+        for a in kb.aliases:
+            words = set(_LATIN_WORD.findall(a["alias"].lower())) - _GENERIC_WORDS
+            if words:
+                self.latin_words.setdefault(a["company_id"], set()).update(words)
+        self.latin_index: dict[str, set[str]] = {}  # word -> the companies whose names have it
+        for cid, words in self.latin_words.items():
+            for w in words:
+                self.latin_index.setdefault(w, set()).add(cid)
         by_key: dict[str, list[dict[str, Any]]] = {}
         keywords = {fold(k["keyword"]) for k in kb.keywords}
         for a in kb.aliases:
@@ -413,6 +433,8 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
         if cid is None:
             continue
         s, e = mt.span()
+        if _misprinted(text, s, cid, kb):
+            continue  # "Jereh Group (002535.SZ)": the code is not the named company's
         if bare:
             before = text[max(0, s - 3) : s].rstrip()
             after = text[e : e + 2].lstrip()
@@ -424,6 +446,21 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
                 continue
         found.append(Mention(cid, s, e, text[s:e], "ticker", "ticker", False, ticker))
     return found
+
+
+def _misprinted(text: str, start: int, cid: str, kb: Knowledge) -> bool:
+    """A code in parentheses after an English name that is another company's (its distinctive
+    words are all in that company's names) and shares none with the code's company: the
+    writer printed the wrong code."""
+    m = _NAME_BEFORE_PAREN.search(text[max(0, start - 60) : start])
+    if not m:
+        return False
+    written = set(_LATIN_WORD.findall(m.group(1).lower())) - _GENERIC_WORDS
+    matcher = get_matcher(kb)
+    if not written or written & matcher.latin_words.get(cid, set()):
+        return False
+    others = set.intersection(*(matcher.latin_index.get(w, set()) for w in written))
+    return bool(others) and cid not in others
 
 
 def _accept(

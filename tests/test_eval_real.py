@@ -17,10 +17,8 @@ EVAL = HERE.parents[1].parent / "shared" / "eval"
 
 MUST_RECALL_FLOOR = 224 / 247  # 0.907, reached 2026-11-22 (0.441 before)
 CAPEX_RECALL_FLOOR = 57 / 111  # 0.514 (0.477 before)
-# d19 prints 002535.SZ after "Jereh Group"; that code is 林州重机's. The ticker is read as
-# written; telling a wrong code from an unknown English name needs the English aliases of
-# the names issue. Kept visible here rather than hidden.
-KNOWN_VIOLATIONS = {("d19_en_cmsc_datacenter_power_tickers.txt", "002535.SZ")}
+# none left: d19's wrong code after "Jereh Group" is dropped (test_extract covers the rule)
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 @pytest.fixture(scope="module")

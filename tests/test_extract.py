@@ -78,6 +78,17 @@ def test_bare_code_in_parentheses_after_a_name(kb):
     assert any(m.ticker == "300548.SZ" for m in x.mentions)
 
 
+def test_a_code_printed_after_another_companys_name_is_dropped(kb):
+    # 002535.SZ is 林州重机's code; the words before it name 杰瑞股份 (Yantai Jereh)
+    doc = "Power picks: Jereh Group (002535.SZ) and Shanghai Electric (601727.SH) as gas turbine suppliers."
+    x = extract(doc, kb)
+    named = {m.company_id for m in x.mentions}
+    assert "a_002535" not in named and "a_601727" in named
+    # an unknown English word before a code does not make it wrong
+    ok = extract("Gas turbine supplier Acmeturbo (601727.SH) beneficiary.", kb)
+    assert "a_601727" in {m.company_id for m in ok.mentions}
+
+
 def test_former_name_resolves_to_the_listing(kb):
     x = extract("科华恒盛深耕数据中心UPS多年，将受益于算力中心建设。", kb)
     assert suppliers(x) == {("a_002335", "power")}
