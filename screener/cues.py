@@ -26,6 +26,7 @@ class Roles(_Strict):
     supplier_of_buyer: Words
     peer: Words
     customer_list: Words
+    subject_list: Words
     ranking: Words
     off_topic: Words
 
@@ -34,6 +35,7 @@ class Structure(_Strict):
     supply_heading: Words
     demand_heading: Words
     pick_heading: Words
+    usage_column: Words
     anaphora: Words
     list_joiners: Words
 

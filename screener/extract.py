@@ -10,6 +10,7 @@ and the company's category. Offsets always index the decoded original text.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -275,7 +276,10 @@ def layout(text: str) -> Layout:
     heading = [
         _is_heading(ln)
         and not t
-        and not (b and (_ITEM_MARK.match(ln) or _CODE_ITEM.search(ln)) and ln.rstrip()[-1:] not in ":：")
+        and not _TABLE_RULE.match(ln)
+        and not (
+            b and (_ITEM_MARK.match(ln) or _CODE_ITEM.search(ln)) and ln.rstrip()[-1:] not in ":："
+        )
         for ln, t, b in zip(lines, table, bullet, strict=True)
     ]
     section, cur = [], -1
@@ -433,7 +437,7 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
         if cid is None:
             continue
         s, e = mt.span()
-        if _misprinted(text, s, cid, kb):
+        if _misprinted(text, s, cid, kb, alias_ends):
             continue  # "Jereh Group (002535.SZ)": the code is not the named company's
         if bare:
             before = text[max(0, s - 3) : s].rstrip()
@@ -448,10 +452,15 @@ def _ticker_mentions(text: str, kb: Knowledge, alias_ends: dict[int, str]) -> li
     return found
 
 
-def _misprinted(text: str, start: int, cid: str, kb: Knowledge) -> bool:
+def _misprinted(text: str, start: int, cid: str, kb: Knowledge, alias_ends: dict[int, str]) -> bool:
     """A code in parentheses after an English name that is another company's (its distinctive
     words are all in that company's names) and shares none with the code's company: the
     writer printed the wrong code."""
+    named = next(
+        (alias_ends[p] for p in range(start, max(-1, start - 3), -1) if p in alias_ends), None
+    )
+    if named is not None:
+        return named != cid  # "奥飞数据SH603881": a code right after another company's name
     m = _NAME_BEFORE_PAREN.search(text[max(0, start - 60) : start])
     if not m:
         return False
@@ -604,6 +613,8 @@ def _strong(ks: list[Hit]) -> list[Hit]:
     return strong or ks
 
 
+_LABEL_END = re.compile(r"[：:]|\s*(?:——|—|－{1,2}|--)\s*")  # "交换机：A" or "交换机 —— A"
+_COORDINATED = re.compile(r"\s*(?:及|和|与|以及|、|/|&|and)?\s*", re.I)
 _STOP = set("、,，;；。！？!?\n")
 
 
@@ -641,6 +652,8 @@ class _Ctx:
         self._elsewhere: set[str] | None = None
         self.mention_starts = [m.start for m in mentions]
         self._table_top: dict[int, int] = {}
+        self._pick_heading: bool | None = None
+        self.stated = False  # set by line_label_theme: segments joined by 及/和 are all stated
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
             self.run_last[r] = i
@@ -668,9 +681,11 @@ class _Ctx:
         heading = self.heading(sec)
         prior = self.kb.priors.get(cid, set())
         curated = self.kb.curated_themes.get(cid, set())
+        self.stated = False
         found = self.theme_of(idx, line_no, sec, cs, ce, ss, se)
         themes, ev = found if found else ([], "sentence")
-        themes = _prefer(themes, prior, mnt.start, self.keywords)
+        if not self.stated:
+            themes = _prefer(themes, prior, mnt.start, self.keywords)
         if mnt.via == "ticker" and ev == "sentence":
             ev = "ticker"
         clause = _strip(self.folded[cs:ce], self.role_cues["not_spender"])
@@ -730,6 +745,10 @@ class _Ctx:
             themes = [
                 t for t in themes if not curated or t in curated or t in self.kb.generic_themes
             ]
+        if role == "supplier" and themes and all(t in self.kb.generic_themes for t in themes):
+            # "国产算力厂商: 沐曦": a generic label (算力) says no segment; the company's one
+            # known segment does
+            themes = self.known_theme(cid) or themes
         if role == "supplier" and not themes:
             role = "other"
         if not themes:
@@ -749,9 +768,12 @@ class _Ctx:
             out.append(t)
         return out
 
-    def line_themes(self, line_no: int) -> list[str]:
+    def line_span(self, line_no: int) -> tuple[int, int]:
         ls = self.lay.line_starts[line_no]
-        return _themes_in(self.keywords, ls, ls + len(self.lay.lines[line_no]))
+        return ls, ls + len(self.lay.lines[line_no])
+
+    def line_themes(self, line_no: int) -> list[str]:
+        return _themes_in(self.keywords, *self.line_span(line_no))
 
     def is_subject(self, idx: int, line_no: int) -> bool:
         """The company is what its line is about: it opens the line (after bullet marks, a
@@ -781,14 +803,51 @@ class _Ctx:
         heads = self.chain(sec)
         if any(_has(self.heading(h), self.role_cues["off_topic"]) for h in heads[:-1]):
             return False
-        cued = _has(sentence, self.role_cues["supplier"]) or any(
-            _has(self.heading(h), self.struct["pick_heading"]) for h in heads
+        cued = (
+            _has(sentence, self.role_cues["supplier"])
+            or any(_has(self.heading(h), self.struct["pick_heading"]) for h in heads)
+            or (self.subject_list(idx) and self.has_pick_heading())
         )
         first = self.mentions[self.run[idx]]
         ss = _span(self.lay.sent_starts, first.start, self.n)[0]
         if _has(self.folded[ss : first.start], self.role_cues["ranking"]):
             return False
         return cued and self.is_subject(idx, line_no)
+
+    def subject_list(self, idx: int) -> bool:
+        """The name is in a list that the words after it call the document's subjects
+        ("A、B、C 这三家公司")."""
+        run = self.run[idx]
+        last = self.mentions[self.run_last[run]]
+        if self.run_last[run] > run and _has(
+            self.folded[last.end : last.end + 12], self.role_cues["subject_list"]
+        ):
+            return True
+        # "当中有五家企业…：" then one bullet a company: the label over the bullets says so
+        line_no = bisect.bisect_right(self.lay.line_starts, self.mentions[idx].start) - 1
+        j = self.bullets_label(line_no)
+        return j >= 0 and _has(fold(self.lay.lines[j]), self.role_cues["subject_list"])
+
+    def bullets_label(self, line_no: int) -> int:
+        """The line ending in a colon over the bullet block holding ``line_no``, or -1."""
+        lay = self.lay
+        if not lay.bullet_line[line_no]:
+            return -1
+        j = line_no - 1
+        while j >= 0 and (lay.bullet_line[j] or not lay.lines[j].strip()):
+            j -= 1
+        return j if j >= 0 and lay.lines[j].rstrip().endswith((":", "：")) else -1
+
+    def has_pick_heading(self) -> bool:
+        """A heading of the document says it names picks (核心标的, 推荐)."""
+        if self._pick_heading is None:
+            lay = self.lay
+            self._pick_heading = any(
+                _has(self.heading(i), self.struct["pick_heading"])
+                for i, h in enumerate(lay.heading_line)
+                if h
+            )
+        return self._pick_heading
 
     def context_theme(self, idx: int, line_no: int, sec: int) -> list[str] | None:
         """The theme of the nearest label of a recommended name whose clause names none: the
@@ -800,16 +859,13 @@ class _Ctx:
         before = _strong([k for k in self.keywords.between(para, m.start) if k.end <= m.start])
         if before:
             return [before[-1].payload[1]]
+        label = self.bullets_label(line_no)
+        if label >= 0 and (over := _strong(self.keywords.between(*self.line_span(label)))):
+            return [over[-1].payload[1]]
         body_end = None
         if lay.bullet_line[line_no]:  # an item's text may continue on the lines below it
-            j = line_no + 1
-            while (
-                j < len(lay.lines)
-                and lay.lines[j].strip()
-                and not (lay.bullet_line[j] or lay.heading_line[j] or lay.table_line[j])
-            ):
-                j += 1
-            body_end = lay.line_starts[j] if j < len(lay.lines) else self.n
+            last = self.item_end_line(line_no)
+            body_end = lay.line_starts[last + 1] if last + 1 < len(lay.lines) else self.n
         elif lay.heading_line[line_no]:  # a heading per company: its body says what it does
             body_end = next(
                 (
@@ -828,12 +884,34 @@ class _Ctx:
                 return _prefer(themes, prior, m.start, self.keywords)[:1]
         return [str(body[0].payload[1])] if body else None
 
+    def item_end_line(self, line_no: int) -> int:
+        """The last line of the list item opening at ``line_no``: the lines right below that
+        carry on its text, and its sub-items (indented deeper, blank lines between allowed)."""
+        lay = self.lay
+        depth = _indent(lay.lines[line_no])
+        last, j = line_no, line_no + 1
+        while j < len(lay.lines):
+            ln = lay.lines[j]
+            if not ln.strip():
+                j += 1
+                continue
+            if _indent(ln) > depth and not lay.heading_line[j]:
+                last = j  # a sub-item or an indented continuation
+            elif last == j - 1 and not (
+                lay.bullet_line[j] or lay.heading_line[j] or lay.table_line[j]
+            ):
+                last = j  # the item's text wrapped onto the next line
+            else:
+                break
+            j += 1
+        return last
+
     def line_label_theme(self, line_no: int, pos: int) -> list[str] | None:
         """Themes of a short label ending in a colon at the start of the line, before ``pos``,
         when the label names a segment and no company."""
         ls = self.lay.line_starts[line_no]
         head = self.text[ls:pos]
-        found = [i for i in (head.find("："), head.find(":")) if i >= 0]
+        found = [m.start() for m in (_LABEL_END.search(head),) if m]
         if not found or min(found) > 24:
             return None
         colon = min(found)
@@ -841,7 +919,13 @@ class _Ctx:
         if first < len(self.mentions) and self.mentions[first].start < ls + colon:
             return None  # the label is a company's name
         ks = [k for k in self.keywords.between(ls, ls + colon) if not k.payload[3]]
-        return list(dict.fromkeys(k.payload[1] for k in ks))[-1:] or None
+        # "交换机及服务器代工 —— A": segments joined by 及/和/、 are all the label's
+        joined = all(
+            _COORDINATED.fullmatch(self.text[a.end : b.start]) for a, b in itertools.pairwise(ks)
+        )
+        themes = list(dict.fromkeys(k.payload[1] for k in ks))
+        self.stated = joined and len(themes) > 1  # every theme is stated: none to prefer
+        return (themes if joined else themes[-1:]) or None
 
     def sells_to_a_buyer(self, idx: int, cs: int, ce: int) -> bool:
         """A buyer (hyperscaler, platform) named in the same clause as this company, with a
@@ -868,8 +952,12 @@ class _Ctx:
         )
 
     def known_theme(self, cid: str) -> list[str]:
-        """The company's one curated or reference theme, when it has exactly one."""
+        """The company's one curated or reference theme, when it has exactly one; among
+        several, the one its exchange industry also names (IT设备 -> servers)."""
         known = self.kb.curated_themes.get(cid) or self.kb.priors.get(cid, set())
+        if len(known) > 1:
+            industry = self.kb.companies[cid].get("industry") or ""
+            known = known & self.kb.industry_themes.get(industry, set())
         return sorted(known) if len(known) == 1 else []
 
     def names_a_company(self, line_no: int) -> bool:
@@ -904,11 +992,12 @@ class _Ctx:
         label = label.strip()
         return label if label and not label.isdigit() else None
 
-    def customer_column(self, line_no: int, pos: int) -> bool:
-        """A table cell under a column whose header names customers (客户, customers)."""
+    def column_header(self, line_no: int, pos: int) -> str:
+        """The folded header cell of the table column holding ``pos`` ("" outside a table or
+        on the header row itself)."""
         lay = self.lay
         if not lay.table_line[line_no]:
-            return False
+            return ""
         top = self._table_top.get(line_no)
         if top is None:  # walk up once per table, remembering the answer for every row
             top = line_no
@@ -917,11 +1006,15 @@ class _Ctx:
             for i in range(top, line_no + 1):
                 self._table_top[i] = top
         if top == line_no:
-            return False
+            return ""
         ls = lay.line_starts[line_no]
         col = len(re.findall(r"\t|\|", self.text[ls:pos]))
         cells = re.split(r"\t|\|", fold(lay.lines[top]))
-        return col < len(cells) and _has(cells[col], self.role_cues["customer"])
+        return cells[col] if col < len(cells) else ""
+
+    def customer_column(self, line_no: int, pos: int) -> bool:
+        """A table cell under a column whose header names customers (客户, customers)."""
+        return _has(self.column_header(line_no, pos), self.role_cues["customer"])
 
     def in_customer_list(self, idx: int, ss: int) -> bool:
         """ "客户包括 A、B": the list's header says these are customers."""
@@ -985,10 +1078,12 @@ class _Ctx:
         # 1. table row: keywords in the row's other cells, else the section heading's themes
         if lay.table_line[line_no]:
             own = _cell_span(text[ls:le], mnt.start - ls)
+            # a cell under 应用场景/下游/用途 says where the product goes, not what it is
             row = [
                 k.payload[1]
                 for k in self.keywords.between(ls, le)
                 if not (own[0] <= k.start - ls < own[1])
+                and not _has(self.column_header(line_no, k.start), self.struct["usage_column"])
             ]
             themes = list(dict.fromkeys(row)) or heading_themes
             if themes:
@@ -1126,6 +1221,10 @@ class _Ctx:
         return out
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t\u3000"))
+
+
 def _head_of_first_cluster(hits: list[Hit], text: str) -> str | None:
     """The theme of the first run of adjacent keywords, read by its head (the last segment
     word): "液冷服务器" -> servers, "液冷电源模块" -> power; a context word (智算中心, 机柜)
@@ -1147,14 +1246,18 @@ def _cell_span(line: str, pos: int) -> tuple[int, int]:
 
 
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*$")  # a Markdown table's |---|---| line
+_CODE_IN_GAP = re.compile(r"(?<![A-Za-z])(?:SZ|SH|BJ)?\d{4,6}(?:\.[A-Z]{2})?(?![A-Za-z\d])")
 _JOIN = set("、,，;；/ \u3000\t和与及或&")
 
 
 def _only_joiners(gap: str, parens: bool = False) -> bool:
     g = gap.strip()
+    if parens:  # a code printed with the name, read or not ("奥飞数据SH603881、")
+        g = _CODE_IN_GAP.sub("", g)
     for w in ("以及", "and", "or", "&"):
         g = g.replace(w, "")
-    allowed = _JOIN | set("()（）") if parens else _JOIN
+    # parenthesised codes and cashtag marks ("$A(SZ300442)$$B(SZ300738)$") sit between items
+    allowed = _JOIN | set("()（）$") if parens else _JOIN
     return all(ch in allowed for ch in g)
 
 

@@ -80,6 +80,7 @@ class Knowledge:
     us_symbol: dict[str, str] = field(default_factory=dict)
     curated_themes: dict[str, set[str]] = field(default_factory=dict)
     generic_themes: frozenset[str] = frozenset()
+    industry_themes: dict[str, set[str]] = field(default_factory=dict)  # 软件服务 -> {idc}
 
     def category(self, company_id: str) -> str:
         return str(self.companies[company_id]["category"])
@@ -570,4 +571,5 @@ def _load(data_dir: Path, user_dir: Path | None) -> Knowledge:
         us_symbol=us_symbol,
         curated_themes=curated_themes,
         generic_themes=frozenset(t["theme"] for t in themes if t.get("kind") == "generic"),
+        industry_themes=industry_themes,
     )

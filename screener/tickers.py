@@ -112,7 +112,8 @@ def exchange_of(ticker: str) -> str:
 TEXT_TICKER = re.compile(
     r"(?P<hkp>(?:HKG|HKEX|SEHK|HK)\s*[:：]\s*(?P<hkc>\d{1,5}))(?![\d.])"
     r"|(?P<usp>(?:NASDAQ|Nasdaq|NYSE)\s*[:：]\s*(?P<usc>[A-Z]{1,5}))(?![A-Za-z])"
-    r"|(?P<ap>(?:SZSE|SSE|SZ|SH|BJ)\s*[:：]\s*(?P<ac>\d{6}))(?!\d)"
+    # "SZ: 300442", "SSE:600589" and the cashtag form with no colon, "$润泽科技(SZ300442)$"
+    r"|(?<![A-Za-z])(?P<ap>(?P<apx>SZSE|SSE|SZ|SH|BJ)\s*[:：]?\s*(?P<ac>\d{6}))(?!\d)"
     r"|(?<![\dA-Za-z])(?P<asc>\d{6})\.(?P<asx>SZ|SH|SS|BJ|sz|sh|ss|bj)(?![A-Za-z])"
     r"|(?<![\dA-Za-z.])(?P<hks>\d{4,5})\.(?:HK|hk)(?![A-Za-z])"
     r"|(?<![\dA-Za-z.])(?P<uss>[A-Z]{1,5})\.(?P<usx>O|N|OQ)(?![A-Za-z])"
@@ -131,7 +132,7 @@ def ticker_from_match(m: re.Match[str]) -> tuple[str, bool]:
         ex = "O" if g["usp"].upper().startswith("NASDAQ") else "N"
         return f"{g['usc']}.{ex}", False
     if g["ac"]:
-        return f"{g['ac']}.{A_SUFFIX[g['ap'].split(':')[0].split('：')[0].strip().upper()]}", False
+        return f"{g['ac']}.{A_SUFFIX[g['apx'].upper()]}", False
     if g["asc"]:
         return f"{g['asc']}.{A_SUFFIX[g['asx'].upper()]}", False
     if g["hks"]:

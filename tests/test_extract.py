@@ -185,3 +185,64 @@ def test_extractor_never_crashes_and_offsets_point_at_the_match(kb, text):
 @given(st.text(max_size=300))
 def test_extractor_survives_any_unicode(kb, text):
     extract(text, kb)
+
+
+def test_bullets_under_a_themed_heading_are_items_not_headings(kb):
+    doc = "# 周报\n\n以下为受益标的。\n\n## 光模块\n\n- 中际旭创（300308）\n- 新易盛（300502）\n"
+    assert suppliers(extract(doc, kb)) == {
+        ("a_300308", "optical_modules"),
+        ("a_300502", "optical_modules"),
+    }
+
+
+def test_a_usage_column_does_not_set_the_theme(kb):
+    doc = (
+        "## 国产算力芯片\n\n| 公司 | 型号 | 应用场景 |\n|---|---|---|\n"
+        "| 海光信息（688041.SH） | 某型号 | 推理服务器 |\n"
+    )
+    assert suppliers(extract(doc, kb)) == {("a_688041", "chips")}
+
+
+def test_segments_joined_in_a_dash_label_are_all_stated(kb):
+    x = extract("可分的几块：\n交换机及服务器代工 —— 工业富联。\n", kb)
+    assert suppliers(x) == {("a_601138", "switches"), ("a_601138", "servers")}
+
+
+def test_cashtag_codes_and_a_subject_list(kb):
+    doc = (
+        "今晚聊聊数据中心。我们对$润泽科技(SZ300442)$$光环新网(SZ300383)$ 这两家公司做个梳理。\n"
+        "二、核心标的\n"
+    )
+    x = extract(doc, kb)
+    assert {m.ticker for m in x.mentions if m.via == "ticker"} == {"300442.SZ", "300383.SZ"}
+    assert suppliers(x) == {("a_300442", "idc"), ("a_300383", "idc")}
+    # without a heading that says the document names picks, a list of subjects is no pick
+    assert suppliers(extract(doc.split("\n")[0], kb)) == set()
+
+
+def test_a_code_right_after_another_companys_name_is_not_read(kb):
+    x = extract("看好光环新网SH603881、奥飞数据(SZ300738)。", kb)
+    assert "a_603881" not in {m.company_id for m in x.mentions}
+
+
+def test_a_label_over_bullets_names_the_subjects_and_the_theme(kb):
+    doc = (
+        "调研显示，有三家企业的AI服务器订单最多：\n\n"
+        "  • 中科曙光：订单同比翻倍\n  • 浪潮信息：份额第一\n\n"
+        "二、核心标的\n"
+    )
+    assert suppliers(extract(doc, kb)) == {("a_603019", "servers"), ("a_000977", "servers")}
+
+
+def test_a_generic_label_takes_the_companys_one_segment(kb):
+    # 算力 names no segment; 中科曙光's exchange industry (IT设备) and its boards agree on servers
+    doc = "#### 国产算力厂商\n\n1. **中科曙光**：订单饱满，交付提速。\n"
+    assert suppliers(extract(doc, kb)) == {("a_603019", "servers")}
+
+
+def test_sub_bullets_belong_to_their_numbered_item(kb):
+    doc = (
+        "二、核心标的\n\n1. 海光信息(688041)：生态破局者\n\n"
+        "  • 产品：新一代DCU芯片量产\n\n2. 紫光股份(000938)：网络龙头\n\n  • 产品：数据中心交换机\n"
+    )
+    assert suppliers(extract(doc, kb)) == {("a_688041", "chips"), ("a_000938", "switches")}
