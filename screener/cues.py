@@ -38,6 +38,7 @@ class Structure(_Strict):
     usage_column: Words
     anaphora: Words
     list_joiners: Words
+    list_markers: Words
 
 
 class Currency(_Strict):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from screener.extract import evidence_span
+from screener.extract.evidence import evidence_span
+from screener.extract.layout import Layout
+from screener.extract.model import Mention
 from screener.reference import DEMAND_CATEGORIES, Knowledge
-
-if TYPE_CHECKING:
-    from screener.extract import Layout, Mention
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN_DIGIT = {
