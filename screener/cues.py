@@ -29,6 +29,7 @@ class Roles(_Strict):
     subject_list: Words
     ranking: Words
     off_topic: Words
+    benchmark: Words
 
 
 class Structure(_Strict):

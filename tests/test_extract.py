@@ -246,3 +246,8 @@ def test_sub_bullets_belong_to_their_numbered_item(kb):
         "  • 产品：新一代DCU芯片量产\n\n2. 紫光股份(000938)：网络龙头\n\n  • 产品：数据中心交换机\n"
     )
     assert suppliers(extract(doc, kb)) == {("a_688041", "chips"), ("a_000938", "switches")}
+
+
+def test_a_yardstick_is_not_a_supplier(kb):
+    x = extract("## AI 与算力\n\n- 某国产 CPU 芯片流片成功，性能达 Intel 486 水平。\n", kb)
+    assert ("intel", "peer") in roles(x) and not suppliers(x)

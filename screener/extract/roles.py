@@ -40,6 +40,8 @@ def links_of(doc: Doc, idx: int) -> list[Link]:
     ss, se, cs, ce, line_no, sec = site.ss, site.se, site.cs, site.ce, site.line_no, site.sec
     if cat in ANALYST_CATEGORIES:
         return [make_link(mnt, None, "analyst", "sentence", doc.text, ss, se)]
+    if has(doc.folded[max(0, mnt.start - 6) : mnt.start], doc.role_cues["benchmark"]):
+        return [make_link(mnt, None, "peer", "sentence", doc.text, ss, se)]  # a yardstick
     heading = doc.heading(sec)
     prior = doc.kb.priors.get(cid, set())
     curated = doc.kb.curated_themes.get(cid, set())
