@@ -371,3 +371,45 @@ def test_ingest_help_lists_the_formats(runner):
     r = runner.invoke(app, ["ingest", "--help"])
     for word in ("Markdown", "HTML", "PDF", ".docx", "standard input"):
         assert word in r.output
+
+
+def _two_column_pdf(path: Path) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10.5, leading=16)
+    w, h = A4
+    frames = [
+        Frame(50, h - 110, w - 100, 60, id="title"),
+        Frame(50, 80, 130, h - 200, id="sidebar"),
+        Frame(200, 80, w - 250, h - 200, id="body"),
+    ]
+    doc = BaseDocTemplate(str(path), pagesize=A4, pageTemplates=[PageTemplate("p", frames)])
+    sidebar = ["评级：增持", "分析师：某某", "执业证书编号", "联系电话", "相关报告"]
+    prose = (
+        "本周北美云厂商再度上调资本开支预期，带动高速互联需求持续走高，"
+        "柜内连接方案加速切换，我们看好铜连接环节的业绩弹性，建议关注沃尔核材与神宇股份，"
+        "两家公司高速线缆产品均已批量出货，订单饱满。"
+    )
+    doc.build(
+        [Paragraph("铜连接行业周报 2026年10月20日", body), FrameBreak()]
+        + [Paragraph(s, body) for s in sidebar]
+        + [FrameBreak(), Paragraph(prose, body)]
+    )
+    return path
+
+
+def test_pdf_columns_are_read_one_after_the_other(tmp_path, kb):
+    doc = read_document(_two_column_pdf(tmp_path / "cols.pdf"), kb)
+    lines = doc.text.split("\n")
+    body = next(ln for ln in lines if "沃尔核材" in ln)
+    # the body paragraph is whole: not interleaved with the sidebar's lines
+    assert body.startswith("本周北美云厂商") and body.endswith("订单饱满。")
+    assert lines.index("评级：增持") < lines.index(body)
+    assert {("a_002130", "copper_interconnect"), ("a_300563", "copper_interconnect")} <= (
+        supplier_links(doc)
+    )

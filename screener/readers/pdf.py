@@ -87,34 +87,119 @@ def _page_text(page: Any) -> str:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    lines = (
-        page.filter(outside).extract_text_lines(return_chars=False)
-        if boxes
-        else page.extract_text_lines(return_chars=False)
-    )
-    blocks: list[tuple[float, list[str]]] = [(t.bbox[1], table_rows(t.extract())) for t in tables]
+    source = page.filter(outside) if boxes else page
+    lines = source.extract_text_lines(return_chars=True)
+    items: list[dict[str, Any]] = [
+        seg for ln in lines for seg in _segments(ln) if seg["text"].strip()
+    ]
+    for t in tables:  # a table stands where its box is, as one block of rows
+        x0, top, x1, bottom = t.bbox
+        rows = "\n".join(table_rows(t.extract()))
+        items.append({"text": rows, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "table": 1})
+    out: list[str] = []
+    for block in _reading_order(items):
+        out.extend(_join_wrapped(block))
+    return "\n".join(out)
+
+
+def _segments(line: dict[str, Any]) -> list[dict[str, Any]]:
+    """A text line cut where its characters leave a gap wider than 1.5 em: pdfplumber reads
+    a sidebar and the body beside it on one baseline as one line."""
+    chars = sorted(line.get("chars") or [], key=lambda c: c["x0"])
+    if not chars:
+        return [line]
+    parts: list[list[dict[str, Any]]] = [[chars[0]]]
+    for c in chars[1:]:
+        prev = parts[-1][-1]
+        size = max(float(prev.get("size") or 0), float(c.get("size") or 0), 1.0)
+        if c["x0"] - prev["x1"] > 1.5 * size:
+            parts.append([c])
+        else:
+            parts[-1].append(c)
+    if len(parts) == 1:
+        return [line]
+    return [
+        {
+            "text": "".join(c["text"] for c in p),
+            "x0": p[0]["x0"],
+            "x1": max(c["x1"] for c in p),
+            "top": min(c["top"] for c in p),
+            "bottom": max(c["bottom"] for c in p),
+        }
+        for p in parts
+    ]
+
+
+def _reading_order(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks of lines in reading order. Where the page has two columns (a gutter no line
+    crosses, with lines on both sides: a broker note's sidebar and body), each band between
+    lines that span the page is read left column first, then right."""
+    items = sorted(items, key=lambda it: (it["top"], it["x0"]))
+    gutter = _gutter(items)
+    if gutter is None:
+        return [items]
+    blocks: list[list[dict[str, Any]]] = []
+    left: list[dict[str, Any]] = []
+    right: list[dict[str, Any]] = []
+    for it in items:
+        if it["x0"] < gutter < it["x1"]:  # spans both columns: ends the band
+            blocks += [b for b in (left, right) if b]
+            blocks.append([it])
+            left, right = [], []
+        elif it["x1"] <= gutter:
+            left.append(it)
+        else:
+            right.append(it)
+    blocks += [b for b in (left, right) if b]
+    return blocks
+
+
+def _gutter(items: list[dict[str, Any]]) -> float | None:
+    """The x just left of a second column: a left edge where at least three lines start,
+    with at least three lines ending left of it in the same height range and none crossing
+    it there."""
+    if len(items) < 6:
+        return None
+    margin = min(it["x0"] for it in items)
+    edges: dict[int, list[dict[str, Any]]] = {}
+    for it in items:
+        edges.setdefault(round(it["x0"] / 2), []).append(it)
+    for key in sorted(edges):
+        col = edges[key]
+        x = min(it["x0"] for it in col) - 4
+        if len(col) < 3 or x - margin < 24:
+            continue
+        top, bottom = min(it["top"] for it in col), max(it["bottom"] for it in col)
+        beside = [it for it in items if it["bottom"] > top and it["top"] < bottom]
+        if any(it["x0"] < x < it["x1"] for it in beside):
+            continue
+        if sum(1 for it in beside if it["x1"] <= x) >= 3:
+            return x
+    return None
+
+
+def _join_wrapped(block: list[dict[str, Any]]) -> list[str]:
+    """The block's lines, a line that continues the paragraph above it joined to it."""
+    lines = [it for it in block if not it.get("table")]
     right = max((ln["x1"] for ln in lines), default=0.0)
     left = min((ln["x0"] for ln in lines), default=0.0)
     # a right margin exists only where at least two lines reach it (a wrapped paragraph)
-    at_margin = sum(1 for ln in lines if right - ln["x1"] <= 1.5 * _size(ln))
-    wraps = at_margin >= 2
-    text_lines: list[tuple[float, str]] = []
+    wraps = sum(1 for ln in lines if right - ln["x1"] <= 1.5 * _size(ln)) >= 2
+    out: list[str] = []
     prev: dict[str, Any] | None = None
-    for ln in lines:
-        s = ln["text"].rstrip()
-        if not s:
+    for it in block:
+        s = it["text"].rstrip()
+        if it.get("table"):
+            out.append(s)
+            prev = None
             continue
-        if wraps and prev is not None and text_lines and _continues(prev, ln, left, right):
-            top, before = text_lines[-1]
-            sep = "" if _CJK.search(before[-1:]) or _CJK.search(s[:1]) else " "
-            text_lines[-1] = (top, before + sep + s.lstrip())
+        if wraps and prev is not None and out and _continues(prev, it, left, right):
+            sep = "" if _CJK.search(out[-1][-1:]) or _CJK.search(s[:1]) else " "
+            out[-1] = out[-1] + sep + s.lstrip()
         else:
-            text_lines.append((ln["top"], s))
-        prev = ln
-    for top, rows in blocks:
-        text_lines.append((top, "\n".join(rows)))
-    text_lines.sort(key=lambda t: t[0])
-    return "\n".join(s for _, s in text_lines)
+            out.append(s)
+        prev = it
+    return out
 
 
 def _continues(prev: dict[str, Any], ln: dict[str, Any], left: float, right: float) -> bool:
