@@ -494,17 +494,24 @@ class Database:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def export(self, name: str, as_of: str | date | None = None) -> pl.DataFrame:
+    def export(
+        self, name: str, as_of: str | date | None = None, **screen_options: Any
+    ) -> pl.DataFrame:
         """A table or view by name (checked against the catalog, never interpolated raw), as
-        of a date where the object is dated."""
+        of a date where the object is dated. ``screen`` takes the options of ``screen()``
+        (theme, market, weights ...); other names take none."""
         d = parse_date(as_of)
+        given = {k: v for k, v in screen_options.items() if v not in (None, [], ())}
+        if name != "screen" and given:
+            opts = ", ".join(f"--{k.replace('_', '-')}" for k in given)
+            raise UsageError(f"{opts}: only for `export screen`, not for {name!r}")
         names = self.table_names() + ["screen"]
         if name not in names or not _IDENT.match(name):
             raise UsageError(
                 f"unknown table or view {name!r}; valid names: {', '.join(sorted(names))}"
             )
         if name == "screen":
-            return self.screen(as_of=d)
+            return self.screen(as_of=d, **screen_options)
         sql = f'select * from "{name}"'
         if d is not None:
             dated = "select doc_id from documents where published_on <= $d"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -15,14 +17,18 @@ import typer
 
 from screener.errors import ExitCode, NotFoundError, ScreenerError, UsageError
 
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=HELP,
     help="AI-capex supply-chain beneficiary screener: themes -> listed tickers, with evidence.",
 )
-signals_app = typer.Typer(no_args_is_help=True, help="Load and inspect investment signals.")
+signals_app = typer.Typer(
+    no_args_is_help=True, context_settings=HELP, help="Load and inspect investment signals."
+)
 app.add_typer(signals_app, name="signals")
 
 DbOpt = Annotated[
@@ -73,10 +79,62 @@ SignalsOpt = Annotated[
 ]
 
 
+# --db given before the command ("screener --db x.duckdb screen"); a command's own wins
+_GLOBAL: dict[str, Any] = {}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"screener {version('screener')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    db: DbOpt = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars on long work.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """AI-capex supply-chain beneficiary screener: themes -> listed tickers, with evidence."""
+    _GLOBAL.clear()
+    _GLOBAL.update(db=db, quiet=quiet)
+
+
+MarketOpt = Annotated[
+    list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK, US or TW.")
+]
+ExchangeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exchange",
+        help="Exchange (repeatable): SSE, SZSE, BSE, HKEX, NASDAQ, NYSE, TWSE, TPEx.",
+    ),
+]
+MinDocsOpt = Annotated[
+    int,
+    typer.Option("--min-docs", help="Only tickers named as a supplier in at least N documents."),
+]
+TopOpt = Annotated[int | None, typer.Option("--top", help="Show the first N rows.")]
+
+
 def _db(path: Path | None) -> Path:
     from screener.db import default_db_path
 
-    return path or default_db_path()
+    return path or _GLOBAL.get("db") or default_db_path()
+
+
+def _explicit_db(path: Path | None) -> bool:
+    """A database named by --db or $SCREENER_DB (not the default ./screener.duckdb)."""
+    return bool(path or _GLOBAL.get("db") or os.environ.get("SCREENER_DB"))
 
 
 def _say(msg: str) -> None:
@@ -93,13 +151,43 @@ def _fail(e: ScreenerError) -> NoReturn:
     raise typer.Exit(int(e.exit_code))
 
 
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr for long work, given to the library as a (done, total)
+    callback; None (no bar) when stderr is not a terminal or with --quiet."""
+    if _GLOBAL.get("quiet") or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        f"[progress.description]{label}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _read_stdin() -> bytes:
     """The bytes of standard input, at most the document size limit + 1 (the reader refuses
     more); a terminal is refused rather than waited on."""
     from screener.corpus import MAX_BYTES
 
     if sys.stdin is None or sys.stdin.isatty():
-        _fail(UsageError("`-` reads a document from standard input; pipe one in (… | screener ingest -)"))
+        _fail(
+            UsageError(
+                "`-` reads a document from standard input; pipe one in (… | screener ingest -)"
+            )
+        )
     return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
@@ -121,13 +209,21 @@ def _output(df: Any, fmt: str | None, out: Path | None) -> None:
 
 
 def _open(ctx: typer.Context, db: Path | None) -> Any:
-    """The database, built from the bundled data first if it does not exist; closed when the
-    command ends."""
+    """The database, closed when the command ends. The default one is built from the bundled
+    data first if it does not exist; a database named by --db or $SCREENER_DB must exist (a
+    misspelt name is an error, not a new empty database)."""
     from screener.api import Database
     from screener.db import build as build_db
+    from screener.errors import DatabaseError
 
     path = _db(db)
     if not path.exists():
+        if _explicit_db(db):
+            _fail(
+                DatabaseError(
+                    f"{path}: no such database (create it with `screener build --db {path}`)"
+                )
+            )
         _say(f"building {path} from the bundled data ...")
         _run(build_db, path)
     database = Database(path)
@@ -157,7 +253,8 @@ def build(
     """
     from screener.db import build as build_db
 
-    r = _run(build_db, _db(db), keep_ingested=not fresh)
+    with _progress("re-extracting your documents") as progress:
+        r = _run(build_db, _db(db), keep_ingested=not fresh, progress=progress)
     for table, n in r.dropped.items():
         what = "ingested documents" if table == "documents" else f"rows of {table}"
         _say(f"--fresh: dropped {n} {what}")
@@ -217,9 +314,17 @@ def ingest(
     if not path.exists():
         _say(f"building {path} from the bundled data ...")
     stdin = _read_stdin() if any(str(p) == "-" for p in paths) else None
-    r = _run(
-        ingest_db, path, paths, published_on=d, title=title, publisher=publisher, stdin=stdin
-    )
+    with _progress("reading documents") as progress:
+        r = _run(
+            ingest_db,
+            path,
+            paths,
+            published_on=d,
+            title=title,
+            publisher=publisher,
+            stdin=stdin,
+            progress=progress,
+        )
     for msg in r.failed:
         _say(f"screener: skipped: {msg}")
     for p in r.unchanged:
@@ -235,23 +340,10 @@ def ingest(
 def screen(
     ctx: typer.Context,
     theme: ThemeOpt = None,
-    market: Annotated[
-        list[str] | None, typer.Option("--market", help="Market (repeatable): A, HK, US or TW.")
-    ] = None,
-    exchange: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exchange",
-            help="Exchange (repeatable): SSE, SZSE, BSE, HKEX, NASDAQ, NYSE, TWSE, TPEx.",
-        ),
-    ] = None,
-    min_docs: Annotated[
-        int,
-        typer.Option(
-            "--min-docs", help="Only tickers named as a supplier in at least N documents."
-        ),
-    ] = 1,
-    top: Annotated[int | None, typer.Option("--top", help="Show the first N rows.")] = None,
+    market: MarketOpt = None,
+    exchange: ExchangeOpt = None,
+    min_docs: MinDocsOpt = 1,
+    top: TopOpt = None,
     as_of: AsOfOpt = None,
     weights: WeightsOpt = None,
     signals: SignalsOpt = None,
@@ -295,22 +387,39 @@ def explain(
     weights: WeightsOpt = None,
     signals: SignalsOpt = None,
     db: DbOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (the report) or json (all of it); csv, jsonl or parquet give the "
+            "evidence rows.",
+        ),
+    ] = None,
+    out: OutOpt = None,
 ) -> None:
     """Why a ticker is on the list: its documents, the quoted evidence, each part of the score.
 
     Example: screener explain 300308 --format json
     """
-    from screener.render import json_text
+    import polars as pl
 
-    if fmt not in ("table", "json"):
-        _fail(UsageError(f"--format {fmt!r}: expected table or json"))
+    from screener.render import format_for, json_text, write_file
+
+    f = _run(format_for, fmt, out)
     d = _open(ctx, db)
     r = _run(d.explain, ticker, theme=theme, as_of=as_of, weights=weights, signals=signals)
-    if fmt == "json":
-        sys.stdout.write(json_text(r))
+    if f in ("table", "json"):
+        text = json_text(r) if f == "json" else _explain_text(r)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            _run(write_file, out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            _say(f"wrote the explanation of {r['ticker']} to {out}")
         return
-    sys.stdout.write(_explain_text(r))
+    head = {k: r[k] for k in ("ticker", "name_zh", "name_en", "rank", "score")}
+    rows = [{**head, **e} for e in r["evidence"]]
+    _output(pl.DataFrame(rows) if rows else pl.DataFrame(schema=list(head)), f, out)
 
 
 def _explain_text(r: dict[str, Any]) -> str:
@@ -336,7 +445,16 @@ def _explain_text(r: dict[str, Any]) -> str:
     lines.append(f"evidence ({len(r['evidence'])} links):")
     if r["evidence"]:
         ev = pl.DataFrame(r["evidence"])
-        cols = ["published_on", "doc_id", "page", "theme", "role", "evidence", "confidence", "snippet"]
+        cols = [
+            "published_on",
+            "doc_id",
+            "page",
+            "theme",
+            "role",
+            "evidence",
+            "confidence",
+            "snippet",
+        ]
         # the page column only when some evidence comes from a paged document (a PDF)
         ev = ev.select([c for c in cols if c != "page" or ev["page"].is_not_null().any()])
         lines.append(to_text(ev, "table"))
@@ -488,15 +606,34 @@ def export(
         ),
     ],
     as_of: AsOfOpt = None,
+    theme: ThemeOpt = None,
+    market: MarketOpt = None,
+    exchange: ExchangeOpt = None,
+    min_docs: MinDocsOpt = 1,
+    top: TopOpt = None,
+    weights: WeightsOpt = None,
+    signals: SignalsOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Write a table or view to a file (CSV, JSON or Parquet).
+    """Write a table or view to a file (CSV, JSON, JSON Lines or Parquet).
 
-    Example: screener export exposure --out exposure.parquet --as-of 2026-03-31
+    `export screen` takes the options of `screen` (--theme, --market, --weights ...).
+
+    Example: screener export screen --theme power --top 20 --out power.parquet
     """
     d = _open(ctx, db)
-    _output(_run(d.export, name, as_of=as_of), fmt, out)
+    screen_options = {
+        "theme": theme,
+        "market": market,
+        "exchange": exchange,
+        "top": top,
+        "weights": weights,
+        "signals": signals,
+    }
+    if min_docs != 1:
+        screen_options["min_docs"] = min_docs
+    _output(_run(d.export, name, as_of=as_of, **screen_options), fmt, out)
 
 
 @signals_app.command("load")
@@ -556,6 +693,58 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM ends a command the way Ctrl-C does: cleanly, exit 130
 
 
+# what a value is, shown in help instead of the Python type (<list[str]>, <path>, {paths})
+METAVARS = {
+    "db": "FILE",
+    "out": "FILE",
+    "file": "FILE",
+    "signals": "FILE",
+    "as_of": "DATE",
+    "published": "DATE",
+    "theme": "THEME",
+    "market": "MARKET",
+    "exchange": "EXCHANGE",
+    "min_docs": "N",
+    "top": "N",
+    "weights": "NAME=W,...",
+    "fmt": "FORMAT",
+    "timeout": "SECONDS",
+}
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def command() -> Any:
+    """The click command of the app, its help showing what each value is rather than its
+    Python type: option values by a metavar, arguments by their name."""
+    from typer.core import TyperArgument, TyperOption
+
+    cmd = typer.main.get_command(app)
+
+    def tidy(c: Any) -> None:
+        for p in c.params:
+            if isinstance(p, TyperOption) and not p.is_flag and p.metavar is None:
+                p.metavar = METAVARS.get(p.name or "", (p.name or "value").upper())
+            elif isinstance(p, TyperArgument):
+                name = (p.name or "value").upper()
+                many = p.nargs != 1
+                # typer appends the Python type to an argument's help and braces its name
+                # in the usage line; the name alone says it
+                shown = name + ("..." if many else "")
+                p.display_type_rich = _no_type  # type: ignore[method-assign]
+                p._usage_display_name = lambda shown=shown: shown  # type: ignore[method-assign,misc]
+        for sub in getattr(c, "commands", {}).values():
+            # the command list shows each command's whole first sentence, not a cut one
+            if sub.help and not sub.short_help:
+                sub.short_help = " ".join(sub.help.strip().split("\n\n")[0].split())
+            tidy(sub)
+
+    tidy(cmd)
+    return cmd
+
+
 def main() -> None:
     import signal
 
@@ -563,7 +752,7 @@ def main() -> None:
     from typer.exceptions import TyperException
 
     try:
-        code = app(standalone_mode=False)
+        code = command().main(prog_name="screener", standalone_mode=False)
     except TyperException as e:  # the parser's usage errors, as the project's one line
         ctx = getattr(e, "ctx", None)
         if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -321,7 +321,15 @@ def _old_state(path: Path) -> tuple[str, dict[str, int]]:
         con.close()
 
 
-def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> BuildReport:
+Progress = Callable[[int, int], None]  # (done, total): long work reports as it goes
+
+
+def build(
+    path: Path,
+    data_dir: Path = DATA_DIR,
+    keep_ingested: bool = True,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Rebuild the database from data/ into a new file, then swap it in.
 
     User state is carried over or the build fails: documents the user ingested (re-extracted
@@ -364,7 +372,7 @@ def build(path: Path, data_dir: Path = DATA_DIR, keep_ingested: bool = True) -> 
                 insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
                 if carry:
                     con.execute(f"attach {_quote_literal(str(real))} as {PREVIOUS} (read_only)")
-                    carried = _carry_documents(con, kb)
+                    carried = _carry_documents(con, kb, progress)
                     kept = _carry_tables(con)
                     con.execute(f"detach {PREVIOUS}")
                 _set_meta(
@@ -449,7 +457,9 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[st
     return {r[0] for r in rows}
 
 
-def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
+def _carry_documents(
+    con: duckdb.DuckDBPyConnection, kb: Knowledge, progress: Progress | None = None
+) -> int:
     """Re-extract the attached old database's user documents into this one; returns how many."""
     from screener.corpus import Document, frames
     from screener.extract import extract
@@ -470,11 +480,13 @@ def _carry_documents(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> int:
         "where not d.bundled order by d.doc_id"
     ).fetchall()
     docs = []
-    for r in rows:
+    for i, r in enumerate(rows, 1):
         row = dict(zip(_DOC_COLS, r[:-2], strict=True))
         text = r[-2]
         ext = extract(text, kb, row["published_on"].isoformat())
         docs.append(Document(row, text, ext, list(r[-1] or [])))
+        if progress is not None:
+            progress(i, len(rows))
     if docs:
         _write_batch(con, docs, frames)
     missing = con.execute(
@@ -620,6 +632,7 @@ def ingest(
     publisher: str | None = None,
     batch: int = 2000,
     stdin: bytes | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Add documents in one transaction; idempotent by content hash.
 
@@ -640,7 +653,7 @@ def ingest(
     with writer_lock(path):
         kb = load(DATA_DIR)
         ensure_built(path)
-        _ingest_locked(path, files, kb, report, published_on, title, publisher, batch)
+        _ingest_locked(path, files, kb, report, published_on, title, publisher, batch, progress)
     if not report.ingested and not report.unchanged:
         if report.failed:
             raise InputError("; ".join(report.failed) + " (nothing ingested)")
@@ -657,6 +670,7 @@ def _ingest_locked(
     title: str | None,
     publisher: str | None,
     batch: int,
+    progress: Progress | None = None,
 ) -> None:
     from screener.corpus import frames
 
@@ -664,6 +678,8 @@ def _ingest_locked(
     with document_reader(files, kb, **opts) as results:
         con = connect(path)
         try:
+            if progress is not None:
+                results = _counted(results, len(files), progress)
             _ingest_into(con, path, results, report, batch, frames)
         finally:
             con.close()
@@ -706,6 +722,12 @@ def _ingest_into(
                     _write_batch(con, pending, frames)
                     pending = []
             _write_batch(con, pending, frames)
+
+
+def _counted(items: Iterator[Any], total: int, progress: Progress) -> Iterator[Any]:
+    for i, item in enumerate(items, 1):
+        yield item
+        progress(i, total)
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -> None:

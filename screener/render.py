@@ -1,4 +1,4 @@
-"""Output formats, defined once: table (tabulate, CJK-aligned), csv, json, parquet."""
+"""Output formats, defined once: table (tabulate, CJK-aligned), csv, json, jsonl, parquet."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import polars as pl
 
 from screener.errors import OutputError, UsageError
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "jsonl")
 SUFFIX_FORMAT = {
     ".csv": "csv",
     ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
     ".parquet": "parquet",
     ".txt": "table",
     ".tsv": "csv",
@@ -35,7 +37,7 @@ def format_for(fmt: str | None, out: Path | None) -> str:
         suffix = out.suffix.lower()
         if suffix not in SUFFIX_FORMAT:
             raise UsageError(
-                f"--out {out}: cannot tell the format from {suffix or 'no suffix'!r}; use .csv, .json, .parquet or --format"
+                f"--out {out}: cannot tell the format from {suffix or 'no suffix'!r}; use .csv, .json, .jsonl, .parquet or --format"
             )
         return SUFFIX_FORMAT[suffix]
     return "table"
@@ -77,6 +79,10 @@ def to_text(df: pl.DataFrame, fmt: str) -> str:
         return _flat(df).write_csv()
     if fmt == "json":
         return json.dumps(df.to_dicts(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    if fmt == "jsonl":  # JSON Lines: one object a row
+        return "".join(
+            json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in df.to_dicts()
+        )
     import tabulate
 
     tabulate.WIDE_CHARS_MODE = True  # wcwidth: a Chinese character is two columns

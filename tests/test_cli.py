@@ -31,15 +31,28 @@ def test_every_command_has_help_with_an_example(runner, cmd):
     assert "--db" in r.output
 
 
-def test_screen_builds_a_missing_database_and_prints_a_table(runner, tmp_path):
-    db = tmp_path / "new.duckdb"
-    r = runner.invoke(app, ["screen", "--db", str(db), "--top", "3"])
+def test_screen_builds_the_missing_default_database_and_prints_a_table(
+    runner, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCREENER_DB", raising=False)
+    db = tmp_path / "screener.duckdb"
+    r = runner.invoke(app, ["screen", "--top", "3"])
     assert r.exit_code == 0, r.output
     assert db.exists()
     lines = r.stdout.splitlines()
     assert lines[0].split()[:4] == ["rank", "ticker", "name_zh", "name_en"]
     assert len(lines) == 2 + 3
     assert "building" in r.stderr and "building" not in r.stdout
+
+
+def test_a_misspelt_db_is_an_error_not_a_new_database(runner, tmp_path):
+    db = tmp_path / "reserch.duckdb"
+    for cmd in (["screen"], ["explain", "300308"], ["query", "select 1"], ["signals", "list"]):
+        r = runner.invoke(app, [*cmd, "--db", str(db)])
+        assert r.exit_code == 4, (cmd, r.output)
+        assert r.stderr.startswith(f"screener: error: {db}: no such database")
+        assert not db.exists()
 
 
 def test_screen_csv_is_clean_on_stdout(runner, built_db):
@@ -151,7 +164,7 @@ def test_query_writes_are_refused(runner, built_db):
         (["screen", "--format", "xml"], 2, "--format 'xml'"),
         (["screen", "--out", "x.xlsx"], 2, "cannot tell the format"),
         (["explain", "ZZZZ"], 5, "not a listing"),
-        (["explain", "300308", "--format", "csv"], 2, "expected table or json"),
+        (["explain", "300308", "--format", "xml"], 2, "expected one of table, csv, json, jsonl"),
         (["export", "secrets", "--out", "x.csv"], 2, "unknown table or view 'secrets'"),
         (["ingest", "/no/such/file.txt"], 3, "no such file"),
         (["query", "select * from nope"], 4, "query failed"),
@@ -187,3 +200,94 @@ def test_ingest_via_cli(runner, db_copy):
     ev = json.loads(r.stdout)["evidence"]
     assert ev[0]["published_on"] == "2026-04-10"
     assert ev[0]["theme"] == "liquid_cooling"
+
+
+def test_version_short_help_and_db_before_the_command(built_db):
+    from importlib.metadata import version
+
+    from tests.test_reliability import run
+
+    r = run("--version")
+    assert (r.returncode, r.stdout) == (0, f"screener {version('screener')}\n")
+    assert run("-h").stdout.startswith("Usage: screener [OPTIONS] COMMAND")
+    assert run("screen", "-h").stdout.startswith("Usage: screener screen [OPTIONS]")
+    before = run("--db", str(built_db), "screen", "--top", "2", "--format", "csv")
+    after = run("screen", "--top", "2", "--format", "csv", "--db", str(built_db))
+    assert before.returncode == 0 and before.stdout == after.stdout
+
+
+def test_help_lists_every_command_with_its_whole_sentence_and_no_python_types():
+    import re
+
+    from tests.test_reliability import run
+
+    top = run("--help").stdout
+    for name, cmd in typer_commands().items():
+        first = " ".join((cmd.help or "").strip().split("\n\n")[0].split())
+        listed = re.search(rf"^  {name}\s+(.*?)(?=^  \S|\Z)", top, re.M | re.S)
+        assert listed, name
+        assert " ".join(listed.group(1).split()) == first, name
+        text = run(*name.split(), "--help").stdout if name != "signals" else ""
+        assert not re.search(r"<(str|int|float|path|bool|list\[\w+\])>|\{[a-z]+\}", text, re.I), (
+            name,
+            text,
+        )
+    for sub in ("load", "list"):
+        text = run("signals", sub, "--help").stdout
+        assert not re.search(r"<(str|int|float|path|bool|list\[\w+\])>", text, re.I), text
+
+
+def typer_commands():
+    from screener.cli import command
+
+    return command().commands
+
+
+def test_explain_writes_its_evidence_as_csv_and_jsonl(built_db, tmp_path):
+    from tests.test_reliability import run
+
+    r = run("explain", "300308", "--db", str(built_db), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    df = pl.read_csv(r.stdout.encode())
+    assert {"ticker", "theme", "role", "evidence", "snippet"} <= set(df.columns)
+    assert set(df["ticker"]) == {"300308.SZ"}
+    out = tmp_path / "why.jsonl"
+    r = run("explain", "中际旭创", "--db", str(built_db), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows and all(x["ticker"] == "300308.SZ" for x in rows)
+    txt = tmp_path / "why.txt"
+    assert run("explain", "300308", "--db", str(built_db), "--out", str(txt)).returncode == 0
+    assert txt.read_text(encoding="utf-8").startswith("300308.SZ")
+
+
+def test_export_screen_takes_the_screen_options(built_db, tmp_path):
+    from tests.test_reliability import run
+
+    out = tmp_path / "power.parquet"
+    r = run(
+        "export",
+        "screen",
+        "--theme",
+        "power",
+        "--top",
+        "3",
+        "--out",
+        str(out),
+        "--db",
+        str(built_db),
+    )
+    assert r.returncode == 0, r.stderr
+    df = pl.read_parquet(out)
+    assert df.height == 3 and all("power" in t for t in df["themes"].to_list())
+    r = run(
+        "export",
+        "links",
+        "--theme",
+        "power",
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--db",
+        str(built_db),
+    )
+    assert r.returncode == 2 and "only for `export screen`" in r.stderr

@@ -161,3 +161,17 @@ def test_dateline_dates_a_document_else_the_ingest_day(db_copy, tmp_path):
         dbm.query(db_copy, "select path, date_source from documents where not bundled").iter_rows()
     )
     assert got == {str(a): "content", str(b): "ingest_time"}
+
+
+def test_ingest_and_build_report_progress(db_copy, tmp_path):
+    docs = []
+    for i in range(3):
+        p = tmp_path / f"n{i}.txt"
+        p.write_text(f"第{i}期：液冷方向建议关注英维克。\n", encoding="utf-8")
+        docs.append(p)
+    seen: list[tuple[int, int]] = []
+    dbm.ingest(db_copy, docs, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    dbm.build(db_copy, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (3, 3)
