@@ -125,6 +125,23 @@ class Database:
         with self._con() as con:
             return dbm.run_query(con, sql, timeout=timeout)
 
+    def select(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+        """A SELECT with bound ``$name`` parameters (the library's own queries: the report)."""
+        with self._con() as con:
+            return self._df(con, sql, params)
+
+    def report(
+        self,
+        as_of: str | date | None = None,
+        theme: Sequence[str] | str | None = None,
+        weights: str | dict[str, float] | None = None,
+    ) -> str:
+        """The one-page HTML report (see ``screener.report``)."""
+        from screener.report import build_report
+
+        themes = self._check_themes([theme] if isinstance(theme, str) else theme)
+        return build_report(self, as_of=as_of, theme=themes or None, weights=weights)
+
     def valid_themes(self) -> list[str]:
         with self._con() as con:
             return [r[0] for r in con.execute("select theme from themes order by theme").fetchall()]

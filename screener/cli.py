@@ -636,6 +636,33 @@ def export(
     _output(_run(d.export, name, as_of=as_of, **screen_options), fmt, out)
 
 
+@app.command()
+def report(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write (one file, opens offline).")
+    ],
+    as_of: AsOfOpt = None,
+    theme: ThemeOpt = None,
+    weights: WeightsOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """One offline HTML page: capex flows, the exposure map, the ranking with its evidence.
+
+    Charts (plotly, inlined: no network needed): spenders -> themes -> suppliers as a
+    Sankey, a theme x ticker heatmap, when each supplier was first and last named, the capex
+    series per spender; the ranking with each component and links to the quoted evidence.
+
+    Example: screener report --theme power --as-of 2026-06-30 --out power.html
+    """
+    from screener.render import write_file
+
+    d = _open(ctx, db)
+    page = _run(d.report, as_of=as_of, theme=theme, weights=weights)
+    _run(write_file, out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    _say(f"wrote {out} ({len(page.encode()) // 1024} KiB)")
+
+
 @signals_app.command("load")
 def signals_load(
     ctx: typer.Context,

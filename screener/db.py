@@ -738,7 +738,6 @@ def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -
         )
 
 
-
 # ---------------------------------------------------------------- read-only query
 
 # Reading connections (the API's and every `query`) can reach nothing but the database file:

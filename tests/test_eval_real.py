@@ -15,7 +15,8 @@ import pytest
 HERE = Path(__file__).resolve().parent / "eval"
 EVAL = HERE.parents[1].parent / "shared" / "eval"
 
-MUST_RECALL_FLOOR = 237 / 247  # 0.960, reached 2026-11-22 (0.441 at the start, 0.907 after the first round)
+# 0.960, reached 2026-11-22 (0.441 at the start, 0.907 after the first round)
+MUST_RECALL_FLOOR = 237 / 247
 CAPEX_RECALL_FLOOR = 57 / 111  # 0.514 (0.477 before)
 # none left: d19's wrong code after "Jereh Group" is dropped (test_extract covers the rule)
 KNOWN_VIOLATIONS: set[tuple[str, str]] = set()

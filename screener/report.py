@@ -1,0 +1,426 @@
+"""One self-contained HTML page: who spends how much, which themes it flows to, which listed
+names sit in each theme, on how much evidence, and how they rank.
+
+Charts are plotly figures with plotly.js inlined once (the page opens offline: no CDN, no
+network). Sections: a header (as-of date, weights, what data it rests on), the capex flow
+(spenders -> themes -> suppliers, a Sankey in USD bn through ``theme_allocation``), the
+exposure map (theme x ticker heatmap), the ranking with each component and a link to its
+evidence, a timeline of when each supplier was first and last named, and the capex series
+per spender.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from screener.api import Database, parse_date, parse_weights
+
+CJK_FONTS = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
+    '"Microsoft YaHei", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", '
+    "sans-serif"
+)
+TOP_SUPPLIERS = 6  # per theme in the Sankey; the rest flow to "others"
+TOP_TICKERS = 30  # rows of the heatmap and the timeline
+RANK_ROWS = 50
+
+
+def build_report(
+    db: Database,
+    as_of: str | date | None = None,
+    theme: list[str] | None = None,
+    weights: str | dict[str, float] | None = None,
+) -> str:
+    """The report as one HTML string."""
+    d = parse_date(as_of) or date.today()
+    ranking = db.screen(theme=theme, as_of=d, weights=weights)
+    suppliers = _suppliers(db, d, theme)
+    capex = db.capex(as_of=d)
+    evidence = _evidence(db, d, ranking["ticker"].head(RANK_ROWS).to_list(), theme)
+    charts = [
+        ("Capex flow: spenders → themes → suppliers (USD bn)", _sankey(db, d, suppliers)),
+        ("Exposure map: documents naming each supplier, per theme", _heatmap(suppliers, ranking)),
+        ("When each supplier was first and last named", _timeline(suppliers, ranking)),
+        ("Capex per spender (USD bn)", _capex_series(capex)),
+    ]
+    parts = [_header(db, d, theme, weights)]
+    first = True
+    for title, fig in charts:
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        if fig is None:
+            parts.append('<p class="empty">No data for this chart as of this date.</p>')
+            continue
+        parts.append(
+            fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
+        )
+        first = False
+    parts.append("<h2>Ranking</h2>")
+    parts.append(_ranking_table(ranking.head(RANK_ROWS)))
+    parts.append("<h2>Evidence</h2>")
+    parts.append(_evidence_html(evidence))
+    return _page("screener report " + d.isoformat(), "\n".join(parts))
+
+
+# ---------------------------------------------------------------- data
+
+
+def _suppliers(db: Database, d: date, theme: list[str] | None) -> pl.DataFrame:
+    """Listed suppliers per theme as of ``d``: documents, confidence, first and last seen."""
+    return db.select(
+        """
+        select l.theme, li.ticker, c.name_zh, c.name_en,
+               count(distinct l.doc_id) as docs, max(l.confidence) as strength,
+               min(dd.published_on) as first_seen, max(dd.published_on) as last_seen,
+               string_agg(distinct dd.title, ' | ') as titles
+        from links l
+        join documents dd using (doc_id)
+        join companies c using (company_id)
+        join listings li on li.company_id = l.company_id and li.is_primary
+        where l.role = 'supplier' and l.theme is not null and dd.published_on <= $d
+          and (len($th) = 0 or list_contains($th, l.theme))
+        group by all
+        order by l.theme, docs desc, strength desc, li.ticker
+        """,
+        {"d": d, "th": theme or []},
+    )
+
+
+def _evidence(db: Database, d: date, tickers: list[str], theme: list[str] | None) -> pl.DataFrame:
+    return db.select(
+        """
+        select li.ticker, c.name_zh, l.theme, l.evidence, l.confidence, l.page, l.snippet,
+               dd.title, dd.published_on, dd.path
+        from links l
+        join documents dd using (doc_id)
+        join companies c using (company_id)
+        join listings li on li.company_id = l.company_id  -- every listing the ranking shows
+        where l.role = 'supplier' and dd.published_on <= $d and list_contains($t, li.ticker)
+          and (len($th) = 0 or list_contains($th, l.theme))
+        order by li.ticker, dd.published_on desc, l.confidence desc
+        """,
+        {"d": d, "t": tickers, "th": theme or []},
+    )
+
+
+def _label(name_zh: str | None, name_en: str | None, ticker: str) -> str:
+    return f"{name_zh or name_en or ticker} {ticker}"
+
+
+# ---------------------------------------------------------------- charts
+
+
+def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
+    """Each spender's latest full-year capex, split over the themes by ``theme_allocation``,
+    each theme's share split over its suppliers by the documents naming them."""
+    import plotly.graph_objects as go
+
+    # one figure a company (group totals such as 北美四大CSP would count twice): its latest
+    # full year, the latest document's total
+    latest = db.select(
+        """
+        select k.spender, k.period, round(k.amount_usd / 1e9, 2) as usd_bn, k.published_on,
+               k.snippet, d.title
+        from capex_asof($d) k join documents d using (doc_id)
+        where k.company_id is not null and k.scope = 'total'
+          and regexp_matches(k.period, '^(FY)?[0-9]{4}$')
+        qualify row_number() over (
+            partition by k.company_id
+            order by regexp_extract(k.period, '[0-9]{4}') desc, k.published_on desc,
+                     k.amount_usd desc, k.doc_id
+        ) = 1
+        order by usd_bn desc, k.spender
+        """,
+        {"d": d},
+    )
+    if latest.height == 0 or suppliers.height == 0:
+        return None
+    shares = dict(db.select("select theme, share from theme_allocation").iter_rows())
+    themes = [t for t in shares if t in set(suppliers["theme"].to_list())]
+    nodes: list[str] = []
+    index: dict[str, int] = {}
+
+    def node(name: str) -> int:
+        if name not in index:
+            index[name] = len(nodes)
+            nodes.append(name)
+        return index[name]
+
+    src, dst, val, hover = [], [], [], []
+    theme_in: dict[str, float] = {}
+    for r in latest.iter_rows(named=True):
+        for t in themes:
+            v = float(r["usd_bn"]) * float(shares[t])
+            src.append(node(str(r["spender"])))
+            dst.append(node(t))
+            val.append(round(v, 2))
+            hover.append(
+                f"{r['spender']} {r['period']}: {r['usd_bn']} bn × {shares[t]:.0%} to {t}"
+                f"<br>{html.escape(str(r['title'] or '')[:60])} ({r['published_on']})"
+            )
+            theme_in[t] = theme_in.get(t, 0.0) + v
+    for t in themes:
+        rows = suppliers.filter(pl.col("theme") == t)
+        total_docs = float(rows["docs"].sum())
+        top = rows.head(TOP_SUPPLIERS)
+        for r in top.iter_rows(named=True):
+            v = theme_in[t] * r["docs"] / total_docs
+            src.append(node(t))
+            dst.append(node(_label(r["name_zh"], r["name_en"], r["ticker"])))
+            val.append(round(v, 2))
+            hover.append(f"{r['docs']} documents: {html.escape(str(r['titles'])[:120])}")
+        rest = rows.height - top.height
+        if rest > 0:
+            v = theme_in[t] * float(rows.tail(rest)["docs"].sum()) / total_docs
+            src.append(node(t))
+            dst.append(node(f"{t}: {rest} others"))
+            val.append(round(v, 2))
+            hover.append(f"{rest} more suppliers")
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": nodes, "pad": 12, "thickness": 14},
+            link={
+                "source": src,
+                "target": dst,
+                "value": val,
+                "customdata": hover,
+                "hovertemplate": "%{customdata}<extra>%{value:.1f} bn</extra>",
+            },
+        )
+    )
+    return _styled(fig, height=max(500, 22 * len(nodes)))
+
+
+def _top_tickers(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> list[str]:
+    ranked = [t for t in ranking["ticker"].to_list() if t in set(suppliers["ticker"].to_list())]
+    return ranked[:TOP_TICKERS]
+
+
+def _heatmap(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    tickers = _top_tickers(suppliers, ranking)
+    if not tickers:
+        return None
+    sub = suppliers.filter(pl.col("ticker").is_in(tickers))
+    themes = sorted(set(sub["theme"].to_list()))
+    names = {
+        r["ticker"]: _label(r["name_zh"], r["name_en"], r["ticker"])
+        for r in sub.iter_rows(named=True)
+    }
+    cells = {(r["ticker"], r["theme"]): r for r in sub.iter_rows(named=True)}
+    z = [[cells[(t, th)]["docs"] if (t, th) in cells else None for th in themes] for t in tickers]
+    text = [
+        [
+            f"{cells[(t, th)]['docs']} docs, strongest evidence {cells[(t, th)]['strength']:.2f}"
+            if (t, th) in cells
+            else ""
+            for th in themes
+        ]
+        for t in tickers
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=themes,
+            y=[names[t] for t in tickers],
+            text=text,
+            colorscale="Blues",
+            zmin=0,
+            zmax=max([v for row in z for v in row if v is not None] or [1]),
+            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+            colorbar={"title": "docs"},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, height=max(420, 24 * len(tickers)))
+
+
+def _timeline(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    tickers = _top_tickers(suppliers, ranking)
+    if not tickers:
+        return None
+    sub = suppliers.filter(pl.col("ticker").is_in(tickers))
+    fig = go.Figure()
+    for th in sorted(set(sub["theme"].to_list())):
+        rows = sub.filter(pl.col("theme") == th)
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for r in rows.iter_rows(named=True):
+            label = _label(r["name_zh"], r["name_en"], r["ticker"])
+            xs += [r["first_seen"], r["last_seen"], None]
+            ys += [label, label, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=th))
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=[_label(*_names(sub, t), t) for t in reversed(tickers)]
+    )
+    return _styled(fig, height=max(420, 24 * len(tickers)))
+
+
+def _names(df: pl.DataFrame, ticker: str) -> tuple[str | None, str | None]:
+    r = df.filter(pl.col("ticker") == ticker).row(0, named=True)
+    return r["name_zh"], r["name_en"]
+
+
+def _capex_series(capex: pl.DataFrame) -> Any:
+    """Per spender: the annual figures and the quarterly figures, the latest published
+    figure of each period (USD bn; CNY in the hover)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    rows = capex.filter(
+        pl.col("usd_bn").is_not_null() & pl.col("scope").is_in(["total", "infrastructure"])
+    )
+    annual = rows.filter(pl.col("period").str.contains(r"^\d{4}$"))
+    quarterly = rows.filter(pl.col("period").str.contains(r"^\d{4}Q[1-4]$"))
+    if annual.height == 0 and quarterly.height == 0:
+        return None
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("annual", "quarterly"))
+    for col, df in ((1, annual), (2, quarterly)):
+        latest = df.sort("published_on").group_by(["spender", "period"], maintain_order=True).last()
+        for sp in sorted(set(latest["spender"].to_list())):
+            s = latest.filter(pl.col("spender") == sp).sort("period")
+            fig.add_trace(
+                go.Bar(
+                    x=s["period"].to_list(),
+                    y=s["usd_bn"].to_list(),
+                    name=str(sp),
+                    legendgroup=str(sp),
+                    showlegend=col == 1 or sp not in set(annual["spender"].to_list()),
+                    customdata=[
+                        [c, q]
+                        for c, q in zip(
+                            s["cny_yi"].to_list(), s["qualifier"].to_list(), strict=True
+                        )
+                    ],
+                    hovertemplate=f"{html.escape(str(sp))} %{{x}}: %{{y}} bn USD"
+                    "<br>%{customdata[0]} 亿元 %{customdata[1]}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_layout(barmode="group")
+    return _styled(fig, height=460)
+
+
+def _styled(fig: Any, height: int) -> Any:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": CJK_FONTS, "size": 12},
+        template="plotly_white",
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- tables and page
+
+
+def _header(db: Database, d: date, theme: list[str] | None, weights: Any) -> str:
+    facts = db.select(
+        """
+        select (select count(*) from documents where published_on <= $d) as documents,
+               (select count(*) from documents where published_on <= $d and not bundled) as ingested,
+               (select min(published_on) from documents where published_on <= $d) as first_doc,
+               (select max(published_on) from documents where published_on <= $d) as last_doc,
+               (select count(*) from signals where as_of <= $d) as signal_rows,
+               (select min(as_of) from signals where as_of <= $d) as first_signal,
+               (select max(as_of) from signals where as_of <= $d) as last_signal
+        """,
+        {"d": d},
+    ).row(0, named=True)
+    default = dict(
+        db.select("select name, weight from score_weights where kind = 'component'").iter_rows()
+    )
+    w = parse_weights(weights) or default
+    items = [
+        ("as of", d.isoformat()),
+        ("themes", ", ".join(theme) if theme else "all"),
+        ("weights", ", ".join(f"{k}={v:g}" for k, v in w.items())),
+        (
+            "documents",
+            f"{facts['documents']} ({facts['ingested']} ingested), "
+            f"{facts['first_doc']} to {facts['last_doc']}",
+        ),
+        (
+            "signals",
+            f"{facts['signal_rows']} values, {facts['first_signal']} to {facts['last_signal']}"
+            if facts["signal_rows"]
+            else "none loaded",
+        ),
+        ("database", str(db.path)),
+    ]
+    dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
+    return f'<h1>AI-capex beneficiaries</h1><dl class="facts">{dl}</dl>'
+
+
+def _ranking_table(df: pl.DataFrame) -> str:
+    if df.height == 0:
+        return '<p class="empty">Nothing ranked as of this date.</p>'
+    cols = df.columns
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for r in df.iter_rows(named=True):
+        cells = []
+        for c in cols:
+            v = r[c]
+            if c == "ticker":
+                cells.append(f'<td><a href="#ev-{html.escape(v)}">{html.escape(v)}</a></td>')
+            elif isinstance(v, float):
+                cells.append(f'<td class="num">{v:.3f}</td>')
+            elif isinstance(v, list):
+                cells.append(f"<td>{html.escape(', '.join(map(str, v)))}</td>")
+            else:
+                cells.append(f"<td>{html.escape('' if v is None else str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="ranking"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _evidence_html(ev: pl.DataFrame) -> str:
+    out = []
+    for (ticker,), rows in ev.group_by(["ticker"], maintain_order=True):
+        first = rows.row(0, named=True)
+        items = "".join(
+            '<li><q>{}</q> <span class="src">{} · {} · {}{} · {} {:.2f}</span></li>'.format(
+                html.escape(r["snippet"]),
+                html.escape(str(r["published_on"])),
+                html.escape(r["title"] or r["path"]),
+                html.escape(r["theme"] or ""),
+                f" · p.{r['page']}" if r["page"] else "",
+                html.escape(r["evidence"]),
+                r["confidence"],
+            )
+            for r in rows.iter_rows(named=True)
+        )
+        out.append(
+            f'<section id="ev-{html.escape(str(ticker))}"><h3>{html.escape(str(first["name_zh"]))} '
+            f"{html.escape(str(ticker))}</h3><ul>{items}</ul></section>"
+        )
+    return "\n".join(out) or '<p class="empty">No evidence as of this date.</p>'
+
+
+def _page(title: str, body: str) -> str:
+    style = f"""
+body {{ font-family: {CJK_FONTS}; margin: 24px auto; max-width: 1200px; color: #1b1f24; }}
+h1 {{ font-size: 24px; }} h2 {{ font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; }}
+dl.facts {{ display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }}
+dl.facts dt {{ color: #57606a; }} dl.facts dd {{ margin: 0; }}
+table.ranking {{ border-collapse: collapse; font-size: 13px; width: 100%; }}
+table.ranking th, table.ranking td {{ border-bottom: 1px solid #eee; padding: 3px 6px; text-align: left; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+section h3 {{ font-size: 15px; margin-bottom: 4px; }} q {{ quotes: "「" "」"; }}
+.src {{ color: #57606a; font-size: 12px; }} .empty {{ color: #57606a; }}
+"""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
+        f"<body>{body}<script>window.screenerReport = {json.dumps({'title': title})};</script>"
+        "</body></html>\n"
+    )

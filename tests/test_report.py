@@ -1,0 +1,106 @@
+"""The HTML report: one self-contained page (no network), with its charts and evidence; the
+browser test opens it in headless Chromium and keeps a screenshot."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_reliability import run
+
+ARTIFACTS = Path(os.environ.get("SCREENER_ARTIFACTS", Path(__file__).parent / "artifacts"))
+
+
+@pytest.fixture(scope="module")
+def report(built_db, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    r = run("report", "--out", str(out), "--db", str(built_db), "--as-of", "2026-06-30")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(f"wrote {out}")
+    return out
+
+
+def test_the_report_is_one_offline_page(report):
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    # every script inline: nothing fetched from a CDN or anywhere else
+    assert not re.search(r"<script[^>]+src=", page)
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.S)  # plotly.js's own strings
+    assert not re.search(r"""(src|href)=["']https?://""", markup)
+    assert "Plotly.newPlot" in page
+    for trace in ('"type":"sankey"', '"type":"heatmap"', '"type":"bar"', '"type":"scatter"'):
+        assert trace in page, trace
+    assert "as of</dt><dd>2026-06-30" in page
+    # the ranking links each ticker to its quoted evidence
+    tickers = re.findall(r'<a href="#ev-([^"]+)">', page)
+    assert tickers and all(f'id="ev-{t}"' in page for t in tickers)
+    assert "中际旭创" in page and "Noto Sans CJK SC" in page
+
+
+def test_the_report_filters_by_theme_and_date(built_db, tmp_path):
+    out = tmp_path / "power.html"
+    r = run("report", "--theme", "power", "--out", str(out), "--db", str(built_db))
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "themes</dt><dd>power" in page and "中恒电气" in page and "中际旭创" not in page
+    early = tmp_path / "early.html"
+    assert (
+        run(
+            "report", "--as-of", "2020-01-01", "--out", str(early), "--db", str(built_db)
+        ).returncode
+        == 0
+    )
+    assert "No data for this chart as of this date." in early.read_text(encoding="utf-8")
+    bad = run("report", "--theme", "nope", "--out", str(tmp_path / "x.html"), "--db", str(built_db))
+    assert bad.returncode == 2 and not (tmp_path / "x.html").exists()
+
+
+def _chromium() -> str | None:
+    return next(
+        (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
+    )
+
+
+@pytest.mark.slow
+def test_the_report_renders_in_a_browser_offline(report):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium here (.ci/run installs Debian's chromium)")
+    base = [
+        browser,
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        # the network is off: any request would fail and show as a console error
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=20000",
+    ]
+    dom = subprocess.run(
+        [*base, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=180
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    console = [ln for ln in dom.stderr.splitlines() if ":CONSOLE" in ln]
+    assert not console, console
+    assert dom.stdout.count('class="sankey-node"') >= 10
+    assert 'class="hm"' in dom.stdout  # the heatmap drew
+    assert re.search(r"<text[^>]*>[^<]*中际旭创 300308\.SZ", dom.stdout)  # a name in the chart
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    snap = subprocess.run(
+        [*base, "--window-size=1300,2200", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert snap.returncode == 0 and shot.stat().st_size > 50_000, snap.stderr[-2000:]
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    assert fonts.stdout.strip(), "no CJK font: Chinese names would render as boxes"
