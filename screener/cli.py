@@ -687,7 +687,8 @@ def signals_load(
     from screener.signals import load_signals
 
     path = _open(ctx, db).path
-    n = _run(load_signals, path, files, source)
+    with _progress("reading signal files") as progress:
+        n = _run(load_signals, path, files, source, progress=progress)
     _say(f"loaded {n} signal values into {path}")
 
 

@@ -15,6 +15,7 @@ Rules (documented in README):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -118,17 +119,20 @@ def read_signals(
     db_path: Path,
     source: str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """Read and validate signal files; raise SignalsError listing every problem."""
     from screener import db as dbm
 
     problems: list[str] = []
     parts = []
-    for f in files:
+    for i, f in enumerate(files, 1):
         df = _read(f)
         long = _long(f, df, source or f.stem, problems)
         if long is not None:
             parts.append(long.with_columns(pl.lit(str(f)).alias("file")))
+        if progress is not None:
+            progress(i, len(files))
     if problems and not parts:
         raise SignalsError(problems)
     if not parts:
@@ -265,12 +269,17 @@ def refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def load_signals(db_path: Path, files: list[Path], source: str | None = None) -> int:
+def load_signals(
+    db_path: Path,
+    files: list[Path],
+    source: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Validate then load in one transaction (existing keys are replaced). Returns rows loaded."""
     from screener.lock import writer_lock
 
     with writer_lock(db_path):
-        data = read_signals(files, db_path, source)
+        data = read_signals(files, db_path, source, progress=progress)
         _write_signals(db_path, data)
     return data.height
 
