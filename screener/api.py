@@ -325,7 +325,7 @@ class Database:
         top: int | None = None,
         as_of: str | date | None = None,
         weights: str | dict[str, float] | None = None,
-        signals: Sequence[str | Path] | str | Path | None = None,
+        signals: Sequence[str | Path | pl.DataFrame] | str | Path | pl.DataFrame | None = None,
     ) -> pl.DataFrame:
         """The ranking: rank, ticker, names, themes, docs, score, then one column per component
         (its cross-sectional z-score; score = sum of z x weight)."""
@@ -368,8 +368,8 @@ class Database:
             raise UsageError(f"--min-docs {min_docs}: expected a whole number of at least 1")
         d = parse_date(as_of) or date.today()
         w = parse_weights(weights)
-        files = [signals] if isinstance(signals, str | Path) else list(signals or [])
-        with self._con() as con:
+        given = [signals] if isinstance(signals, str | Path | pl.DataFrame) else list(signals or [])
+        with self._con() as con, _as_files(given) as files:
             table = "signals"
             known = {
                 r[0] for r in con.execute("select distinct signal from signal_catalog").fetchall()
@@ -434,7 +434,7 @@ class Database:
         theme: Sequence[str] | str | None = None,
         as_of: str | date | None = None,
         weights: str | dict[str, float] | None = None,
-        signals: Sequence[str | Path] | str | Path | None = None,
+        signals: Sequence[str | Path | pl.DataFrame] | str | Path | pl.DataFrame | None = None,
     ) -> dict[str, Any]:
         """Why a ticker is on the list: company, listings, links, capex, score components."""
         t = self.resolve_ticker(ticker)
@@ -543,6 +543,28 @@ class Database:
 
 
 _DOC_TABLES = {"links", "mentions", "document_text"}
+
+
+@contextlib.contextmanager
+def _as_files(items: list[Any]) -> Iterator[list[Path]]:
+    """Signal files as paths; a DataFrame (long or wide, as a file would be) goes through a
+    temporary Parquet file so it is validated exactly like one."""
+    import tempfile
+
+    frames = [x for x in items if isinstance(x, pl.DataFrame)]
+    if not frames:
+        yield [Path(x) for x in items]
+        return
+    with tempfile.TemporaryDirectory(prefix="screener-signals-") as tmp:
+        out: list[Path] = []
+        for i, x in enumerate(items):
+            if isinstance(x, pl.DataFrame):
+                p = Path(tmp) / f"dataframe_{i + 1}.parquet"
+                x.write_parquet(p)
+                out.append(p)
+            else:
+                out.append(Path(x))
+        yield out
 
 
 def _wide(df: pl.DataFrame) -> pl.DataFrame:

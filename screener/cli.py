@@ -669,7 +669,9 @@ def signals_load(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="CSV or Parquet files, long (ticker,as_of,signal,value) or wide (ticker,as_of,<signal>...)."
+            help="CSV or Parquet files: signals long (ticker,as_of,signal,value) or wide "
+            "(ticker,as_of,<signal>...), or daily prices (AkShare, Tushare, Baostock, yfinance "
+            "exports)."
         ),
     ],
     source: Annotated[
@@ -678,18 +680,65 @@ def signals_load(
             "--source", help="Source label stored with the values (default: the file name)."
         ),
     ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=NAME",
+            help="Read a column under one of our names (ticker, as_of, close, volume ...); "
+            "repeatable.",
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Validate and load signals; a file with any problem loads nothing.
+    """Validate and load signals and daily prices; a file with any problem loads nothing.
 
-    Example: screener signals load momentum.csv --source quant
+    Column names of the usual exports are known (日期/股票代码/收盘 of AkShare, ts_code and
+    trade_date of Tushare, sh.600000 codes of Baostock, Date/Close of yfinance); dates as
+    YYYY-MM-DD or YYYYMMDD; codes that lost their leading zeros are read as A-share codes.
+    Prices go to the prices table (screener signals derive computes signals from them).
+
+    Example: screener signals load akshare_daily.csv --source akshare
     """
     from screener.signals import load_signals
 
+    columns: dict[str, str] = {}
+    for m in mapping or []:
+        col, eq, name = m.partition("=")
+        if not eq or not col.strip() or not name.strip():
+            _fail(UsageError(f"--map {m!r}: expected COLUMN=NAME, e.g. --map 收盘价=close"))
+        columns[col.strip()] = name.strip()
     path = _open(ctx, db).path
     with _progress("reading signal files") as progress:
-        n = _run(load_signals, path, files, source, progress=progress)
-    _say(f"loaded {n} signal values into {path}")
+        r = _run(load_signals, path, files, source, progress=progress, columns=columns)
+    loaded = []
+    if r.signals.height or not r.prices.height:
+        loaded.append(f"{r.signals.height} signal values")
+    if r.prices.height:
+        loaded.append(
+            f"{r.prices.height} daily prices of {r.prices['ticker'].n_unique()} tickers "
+            f"({r.prices['date'].min()} to {r.prices['date'].max()})"
+        )
+    _say(f"loaded {' and '.join(loaded)} into {path}")
+
+
+@signals_app.command("derive")
+def signals_derive(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Compute momentum, volatility, drawdown and turnover signals from the loaded prices.
+
+    Point in time: the value on a day uses only prices up to that day. momentum_20/60/120 =
+    close / close n trading days earlier - 1; volatility_20 = stdev of the last 20 daily
+    returns x sqrt(252); drawdown_120 = close / highest close of the last 120 days - 1;
+    turnover_20 = mean turnover of the last 20 days. They replace earlier derived values
+    (source 'derived') and are ranked like any signal (--weights momentum_60=0.5).
+
+    Example: screener signals derive
+    """
+    from screener.signals import derive_signals
+
+    path = _open(ctx, db).path
+    n = _run(derive_signals, path)
+    _say(f"derived {n} signal values from the prices in {path}")
 
 
 @signals_app.command("list")

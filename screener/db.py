@@ -27,7 +27,7 @@ SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. A database of an older version
 # is migrated by `screener build`, which carries its user tables over by the columns both
 # versions share; every other command asks for that build first.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
 # claim the database was left unchanged.
@@ -238,7 +238,7 @@ def _set_meta(con: duckdb.DuckDBPyConnection, **kv: str) -> None:
 
 # Tables whose rows only the user puts in: `build` carries them over as they are (the columns
 # the old and new schema share), and `build --fresh` says how many rows it drops.
-USER_TABLES = ("signals",)
+USER_TABLES = ("signals", "prices")
 _MAGIC = b"DUCK"
 PREVIOUS = "screener_previous_build"  # the old database's name while build reads it (attached)  # bytes 8-11 of every DuckDB database file
 
@@ -526,7 +526,9 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ]
         cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
         con.execute(f'insert into "{t}" ({cols}) select {cols} from {PREVIOUS}."{t}"')
-        kept[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
+        n = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
+        if n:
+            kept[t] = n
     refresh_catalog(con)
     return kept
 

@@ -1,5 +1,7 @@
-"""Write tests/data/formats/note.pdf: a two-page broker-style note with a segment table,
-the PDF the README ingests (text written for this project; reportlab, a dev dependency).
+"""Write the sample files the README uses: tests/data/formats/note.pdf, a two-page
+broker-style note with a segment table (text written for this project; reportlab, a dev
+dependency), and tests/data/akshare_daily.csv, synthetic daily prices in AkShare's export
+shape (a seeded random walk per ticker; no real prices).
 
 Run: uv run python scripts/make_samples.py
 """
@@ -8,7 +10,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "formats" / "note.pdf"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+OUT = DATA / "formats" / "note.pdf"
+
+
+def prices() -> None:
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(20261122)
+    days, d = [], date(2026, 1, 5)
+    while len(days) < 140:
+        if d.weekday() < 5:
+            days.append(d)
+        d += timedelta(days=1)
+    # code, start price, daily drift: each a different path
+    codes = [
+        ("300308", 120.0, 0.004),
+        ("300502", 80.0, 0.002),
+        ("000977", 45.0, -0.001),
+        ("603019", 60.0, 0.0),
+        ("002837", 30.0, 0.003),
+        ("000938", 25.0, -0.002),
+    ]
+    rows = ["日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,换手率"]
+    for code, price, drift in codes:
+        for day in days:
+            open_ = price
+            price = round(price * (1 + drift + rng.gauss(0, 0.02)), 2)
+            hi, lo = max(open_, price) * 1.01, min(open_, price) * 0.99
+            vol = rng.randint(50_000, 200_000)
+            turn = round(rng.uniform(0.5, 4.0), 2)
+            rows.append(
+                f"{day.strftime('%Y%m%d')},{code},{open_:.2f},{price:.2f},{hi:.2f},{lo:.2f},"
+                f"{vol},{vol * price * 100:.0f},{turn}"
+            )
+    out = DATA / "akshare_daily.csv"
+    out.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 def main() -> None:
@@ -55,6 +94,7 @@ def main() -> None:
         ]
     )
     print(f"wrote {OUT}")
+    prices()
 
 
 if __name__ == "__main__":

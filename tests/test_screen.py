@@ -157,8 +157,10 @@ def test_signal_validation_reports_every_problem(built_db):
     text = str(err.value)
     assert "signals_bad.csv:2: as_of is not a date" in text
     assert "signals_bad.csv:3: unknown ticker" in text and "999999.XX" in text
-    assert "signals_bad.csv:4: value is not a finite number 'abc'" in text
-    assert "signals_bad.csv:5: value is not a finite number 'NaN'" in text
+    # one line per kind of problem: its count and its first rows
+    assert (
+        "signals_bad.csv: 2 rows: value is not a finite number; line 4 'abc', line 5 'NaN'" in text
+    )
     assert "duplicate (ticker, as_of, signal)" in text
     assert text.endswith("nothing was loaded")
     assert dbm.query(built_db, "select count(*) from signals").row(0)[0] == 0
@@ -166,8 +168,12 @@ def test_signal_validation_reports_every_problem(built_db):
 
 def test_signal_files_missing_columns(built_db, tmp_path):
     f = tmp_path / "s.csv"
-    f.write_text("code,date,value\n300308,2026-01-01,1\n")
+    f.write_text("instrument,day,momentum\n300308,2026-01-01,1\n")
     with pytest.raises(SignalsError, match="missing column"):
+        load_signals(built_db, [f])
+    # known export names are read (code, date), and what is still missing is said
+    f.write_text("code,date,value\n300308,2026-01-01,1\n")
+    with pytest.raises(SignalsError, match="long form needs columns signal and value"):
         load_signals(built_db, [f])
     g = tmp_path / "s.xlsx"
     g.write_text("x")
@@ -186,7 +192,7 @@ def test_parquet_signals_round_trip(built_db, tmp_path):
             "momentum": [0.1, 0.2],
         }
     ).write_parquet(pq)
-    assert load_signals(path, [pq]) == 2
+    assert load_signals(path, [pq]).signals.height == 2
     got = dbm.query(path, "select ticker, value from signals order by ticker").rows()
     assert got == [("300308.SZ", 0.1), ("GDS.O", 0.2)]
 

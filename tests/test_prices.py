@@ -1,0 +1,163 @@
+"""Prices and signals in the shapes AkShare, Tushare, Baostock and yfinance export, and the
+signals derived from prices point in time; files written here with prices we generate."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from screener import db as dbm
+from screener.signals import SignalsError, derive_signals, load_signals
+
+
+def days(n: int, start: date = date(2026, 1, 5)) -> list[date]:
+    out, d = [], start
+    while len(out) < n:
+        if d.weekday() < 5:
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def akshare(path: Path, code: str, closes: list[float], dates: list[date]) -> Path:
+    rows = ["日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率"]
+    for d, c in zip(dates, closes, strict=True):
+        rows.append(
+            f"{d},{code},{c:.6f},{c:.6f},{c * 1.01:.6f},{c * 0.99:.6f},1000,{c * 1000:.2f},2,1,0.1,1.5"
+        )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def values(db: Path, signal: str, ticker: str) -> dict[date, float]:
+    df = dbm.query(
+        db,
+        f"select as_of, value from signals where signal = '{signal}' and ticker = '{ticker}' order by as_of",
+    )
+    return dict(df.iter_rows())
+
+
+def test_akshare_prices_load_and_derive_point_in_time(db_copy, tmp_path):
+    dates = days(130)
+    rising = [10 * 1.01**i for i in range(130)]
+    f = akshare(tmp_path / "ak.csv", "300308", rising, dates)
+    r = load_signals(db_copy, [f], source="akshare")
+    assert r.prices.height == 130 and r.signals.height == 0
+    assert set(r.prices["ticker"]) == {"300308.SZ"}
+    assert derive_signals(db_copy) > 0
+    mom = values(db_copy, "momentum_20", "300308.SZ")
+    assert min(mom) == dates[20]  # the window is full from the 21st bar
+    assert all(math.isclose(v, 1.01**20 - 1, rel_tol=1e-6) for v in mom.values())
+    assert min(values(db_copy, "momentum_120", "300308.SZ")) == dates[120]
+    dd = values(db_copy, "drawdown_120", "300308.SZ")
+    assert all(abs(v) < 1e-9 for v in dd.values())  # always at a new high
+    vol = values(db_copy, "volatility_20", "300308.SZ")
+    assert all(v < 1e-6 for v in vol.values())  # the same return every day
+    assert set(values(db_copy, "turnover_20", "300308.SZ").values()) == {1.5}
+    # no look-ahead: prices after a day do not change that day's values
+    early = {d: v for d, v in mom.items() if d <= dates[60]}
+    falling = rising[:61] + [rising[60] * 0.97**i for i in range(1, 70)]
+    load_signals(db_copy, [akshare(tmp_path / "ak2.csv", "300308", falling, dates)])
+    derive_signals(db_copy)
+    again = values(db_copy, "momentum_20", "300308.SZ")
+    assert {d: again[d] for d in early} == early
+    assert again[dates[100]] < 0
+    # derived signals rank like any other
+    from screener.api import Database
+
+    with Database(db_copy) as d:
+        df = d.screen(weights="exposure=1,momentum_20=1", as_of=dates[40])
+        assert "momentum_20" in df.columns
+
+
+def test_tushare_baostock_yfinance_and_lost_zeros(db_copy, tmp_path):
+    ts = tmp_path / "tushare.csv"
+    ts.write_text(
+        "ts_code,trade_date,close,vol,amount\n"
+        "000977.SZ,20261030,50.1,1000,5010\n000977.SZ,20261031,51.2,1200,6100\n",
+        encoding="utf-8",
+    )
+    bs = tmp_path / "baostock.csv"
+    bs.write_text(
+        "date,code,close,turn\n2026-10-30,sh.600000,10.2,0.8\n2026-11-02,sz.000977,51.9,1.1\n",
+        encoding="utf-8",
+    )
+    yf = tmp_path / "yf.csv"
+    yf.write_text(
+        "Date,Ticker,Open,High,Low,Close,Volume\n2026-10-30,0700.HK,500,510,495,505,1000000\n",
+        encoding="utf-8",
+    )
+    zeros = tmp_path / "excel.csv"  # a spreadsheet dropped the leading zeros
+    zeros.write_text(
+        "代码,日期,收盘\n977,2026-10-29,49.8\n600000,2026-10-29,10.1\n", encoding="utf-8"
+    )
+    r = load_signals(db_copy, [ts, bs, yf, zeros])
+    got = {(t, str(d)) for t, d in r.prices.select("ticker", "date").iter_rows()}
+    assert got == {
+        ("000977.SZ", "2026-10-30"),
+        ("000977.SZ", "2026-10-31"),
+        ("600000.SH", "2026-10-30"),
+        ("0700.HK", "2026-10-30"),
+        ("000977.SZ", "2026-10-29"),
+        ("600000.SH", "2026-10-29"),
+        ("000977.SZ", "2026-11-02"),
+    }
+    px = dbm.query(db_copy, "select * from prices where ticker = '000977.SZ' order by date")
+    assert px["close"].to_list() == [49.8, 50.1, 51.2, 51.9]
+    assert px.filter(pl.col("date") == date(2026, 11, 2))["turnover"].to_list() == [1.1]
+    # the same bar twice in one load is an error, like a repeated signal key
+    with pytest.raises(SignalsError, match="repeat a \\(ticker, date\\)"):
+        load_signals(db_copy, [ts, ts])
+
+
+def test_one_error_per_kind_with_count_and_first_lines(db_copy, tmp_path):
+    bad = tmp_path / "tushare_bad.csv"
+    rows = ["ts_code,trade_date,close"] + [f"000977.SZ,2026{i:02d}99,1.0" for i in range(1, 37)]
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(SignalsError) as e:
+        load_signals(db_copy, [bad])
+    lines = str(e.value).splitlines()
+    assert lines[0].startswith(f"{bad}: 36 rows: as_of is not a date")
+    assert "line 2 '20260199'" in lines[0] and "and 33 more" in lines[0]
+    assert lines[1:] == ["nothing was loaded"]
+    assert dbm.query(db_copy, "select count(*) from prices").row(0)[0] == 0
+
+
+def test_map_names_any_other_column(db_copy, tmp_path):
+    f = tmp_path / "vendor.csv"
+    f.write_text("证券,交易日,最新价\n300308,2026-10-30,180.5\n", encoding="utf-8")
+    with pytest.raises(SignalsError, match="missing column"):
+        load_signals(db_copy, [f])
+    r = load_signals(db_copy, [f], columns={"证券": "ticker", "交易日": "as_of", "最新价": "close"})
+    assert r.prices.row(0, named=True)["close"] == 180.5
+    with pytest.raises(SignalsError, match="--map names column"):
+        load_signals(db_copy, [f], columns={"nope": "close"})
+
+
+def test_derive_needs_prices_and_build_keeps_them(db_copy, tmp_path):
+    from screener.errors import UsageError
+
+    with pytest.raises(UsageError, match="no prices loaded"):
+        derive_signals(db_copy)
+    load_signals(db_copy, [akshare(tmp_path / "a.csv", "300308", [10.0, 10.5], days(2))])
+    r = dbm.build(db_copy)
+    assert r.kept.get("prices") == 2
+
+
+def test_the_api_takes_signal_dataframes(built_db):
+    from screener.api import Database
+
+    wide = pl.DataFrame(
+        {"ticker": ["300308.SZ", "000977"], "as_of": ["2026-03-01"] * 2, "quality": [1.0, -1.0]}
+    )
+    with Database(built_db) as d:
+        df = d.screen(signals=wide, weights="exposure=1,quality=1", as_of="2026-06-30")
+        row = df.filter(pl.col("ticker") == "300308.SZ").row(0, named=True)
+        assert row["quality"] > 0
+        bad = wide.with_columns(pl.lit("ZZZZ").alias("ticker"))
+        with pytest.raises(SignalsError, match="unknown ticker"):
+            d.screen(signals=[bad])
