@@ -142,6 +142,37 @@ class Database:
         themes = self._check_themes([theme] if isinstance(theme, str) else theme)
         return build_report(self, as_of=as_of, theme=themes or None, weights=weights)
 
+    def backtest(
+        self,
+        start: str | date | None = None,
+        end: str | date | None = None,
+        every: str = "month",
+        top: int = 10,
+        weighting: str = "equal",
+        cap: float | None = None,
+        theme: Sequence[str] | str | None = None,
+        weights: str | dict[str, float] | None = None,
+        benchmark: str | Path | pl.DataFrame | None = None,
+    ) -> Any:
+        """A point-in-time backtest of the screen's top names, and an event study (see
+        ``screener.backtest``); returns polars frames: periods, summary, themes, events."""
+        from screener.backtest import backtest
+
+        themes = self._check_themes([theme] if isinstance(theme, str) else theme)
+        bench = Path(benchmark) if isinstance(benchmark, str) else benchmark
+        return backtest(
+            self,
+            start=parse_date(start, "--start"),
+            end=parse_date(end, "--end"),
+            every=every,
+            top=top,
+            weighting=weighting,
+            cap=cap,
+            theme=themes or None,
+            weights=weights,
+            benchmark=bench,
+        )
+
     def valid_themes(self) -> list[str]:
         with self._con() as con:
             return [r[0] for r in con.execute("select theme from themes order by theme").fetchall()]

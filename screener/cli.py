@@ -663,6 +663,92 @@ def report(
     _say(f"wrote {out} ({len(page.encode()) // 1024} KiB)")
 
 
+@app.command()
+def backtest(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            metavar="DATE",
+            help="First rebalance on or after this day (default: the first price).",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", metavar="DATE", help="Last day (default: the last price)."),
+    ] = None,
+    every: Annotated[
+        str,
+        typer.Option(
+            "--every",
+            metavar="PERIOD",
+            help="Rebalance on the last trading day of each week, month or quarter.",
+        ),
+    ] = "month",
+    top: Annotated[int, typer.Option("--top", metavar="N", help="Names in the basket.")] = 10,
+    weighting: Annotated[
+        str, typer.Option("--weighting", metavar="HOW", help="equal or score.")
+    ] = "equal",
+    cap: Annotated[
+        float | None,
+        typer.Option("--cap", metavar="W", help="Largest weight of one name, e.g. 0.2."),
+    ] = None,
+    theme: ThemeOpt = None,
+    weights: WeightsOpt = None,
+    benchmark: Annotated[
+        Path | None,
+        typer.Option(
+            "--benchmark",
+            metavar="FILE",
+            help="A date,close series (e.g. CSI 300); default: the equal-weighted universe.",
+        ),
+    ] = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Backtest the screen point in time: does a theme basket pay, and what did names do after
+    the first document named them?
+
+    On each rebalance date the basket is the screen's top N with only the documents and
+    signals known that day; it is held to the next rebalance at the loaded prices. Prints the
+    summary, each theme's contribution, the event study and the periods; --out writes the
+    periods.
+
+    Example: screener backtest --theme optical_modules --top 5 --every month --cap 0.3
+    """
+    from screener.render import to_text
+
+    d = _open(ctx, db)
+    r = _run(
+        d.backtest,
+        start=start,
+        end=end,
+        every=every,
+        top=top,
+        weighting=weighting,
+        cap=cap,
+        theme=theme,
+        weights=weights,
+        benchmark=benchmark,
+    )
+    if out is not None or (fmt not in (None, "table")):
+        _output(r.periods, fmt, out)
+        return
+    sys.stdout.write(
+        "summary:\n"
+        + to_text(r.summary, "table")
+        + "\ncontribution by theme:\n"
+        + to_text(r.themes, "table")
+        + "\nafter the first document naming a supplier "
+        "(excess over the equal-weighted universe):\n"
+        + to_text(r.events, "table")
+        + "\nperiods:\n"
+        + to_text(r.periods.drop("basket"), "table")
+    )
+
+
 @signals_app.command("load")
 def signals_load(
     ctx: typer.Context,
