@@ -503,8 +503,6 @@ def _carry_documents(
 
 def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Copy every user table of the attached old database, by the columns both schemas share."""
-    from screener.signals import refresh_catalog
-
     kept = {}
     for t in USER_TABLES:
         old_cols = {
@@ -529,7 +527,6 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         n = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
         if n:
             kept[t] = n
-    refresh_catalog(con)
     return kept
 
 

@@ -473,15 +473,6 @@ def _tickers_by_name(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[s
     return {raw: t for f, t, n in rows if n == 1 for raw in folded[f]}
 
 
-def refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild signal_catalog from signals (call after any bulk change to signals)."""
-    con.execute("delete from signal_catalog")
-    con.execute(
-        "insert into signal_catalog select signal, source, count(distinct ticker), count(*), "
-        "min(as_of), max(as_of) from signals group by signal, source"
-    )
-
-
 def load_signals(
     db_path: Path,
     files: list[Path],
@@ -523,7 +514,6 @@ def derive_signals(db_path: Path) -> int:
                     "insert into signals by name select ticker, as_of, signal, value, "
                     "'derived' as source from derived_signals()"
                 )
-                refresh_catalog(con)
                 n = con.execute("select count(*) from signals where source = 'derived'").fetchall()
             return int(n[0][0])
         finally:
@@ -562,4 +552,3 @@ def _write_signals(con: duckdb.DuckDBPyConnection, data: pl.DataFrame) -> None:
     )
     con.execute("insert into signals select ticker, as_of, signal, value, source from _sig")
     con.unregister("_sig")
-    refresh_catalog(con)

@@ -161,3 +161,20 @@ def test_the_api_takes_signal_dataframes(built_db):
         bad = wide.with_columns(pl.lit("ZZZZ").alias("ticker"))
         with pytest.raises(SignalsError, match="unknown ticker"):
             d.screen(signals=[bad])
+
+
+def test_signals_inserted_with_sql_count_at_once_and_a_misspelt_weight_is_refused(db_copy):
+    import duckdb
+
+    from screener.api import Database
+    from screener.errors import DatabaseError
+
+    with duckdb.connect(str(db_copy)) as con:
+        con.execute("insert into signals values ('300308.SZ', '2026-03-01', 'quality', 1.5, 'sql')")
+    with Database(db_copy) as d:
+        cat = d.query("select signal, source, tickers from signal_catalog")
+        assert cat.rows() == [("quality", "sql", 1)]
+        assert "quality" in d.screen(weights="exposure=1,quality=1").columns
+        sql = "select * from screen(weights := map {'exposure': 1.0, 'qualty': 1.0})"
+        with pytest.raises(DatabaseError, match="unknown weight qualty"):
+            d.query(sql)

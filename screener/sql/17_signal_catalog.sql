@@ -1,11 +1,12 @@
--- What is loaded in signals, one row per signal and source (refreshed on every load), so
--- that checking weight names and listing signals never scans the whole signal table.
-create table signal_catalog (
-    signal  varchar not null,
-    source  varchar not null,
-    tickers bigint not null,
-    "values" bigint not null,
-    first   date not null,
-    last    date not null,
-    primary key (signal, source)
-);
+-- What is loaded in signals, one row per signal and source. A view: signals inserted by any
+-- means (signals load, signals derive, SQL from another client) appear here at once.
+create view signal_catalog as
+select
+    signal,
+    source,
+    count(distinct ticker) as tickers,
+    count(*) as "values",
+    min(as_of) as first,
+    max(as_of) as last
+from signals
+group by signal, source;

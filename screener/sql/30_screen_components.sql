@@ -181,6 +181,15 @@ components as (
     window w as (partition by c.component)
 ),
 
+-- a weight that names no loaded signal is an error, not a silent zero
+unknown_weight as (
+    select error(
+        'screen: unknown weight ' || k || '; valid names: exposure and the loaded signals'
+    ) as e
+    from (select unnest(map_keys((select w from params))) as k)
+    where k <> 'exposure' and k not in (select distinct signal from query_table(signal_table))
+),
+
 final as (
     select ticker, company_id, component, 'component' as kind, round(raw, 12) as raw, round(value, 12) as value,
            weight, round(value * weight, 12) as contribution
@@ -191,4 +200,4 @@ final as (
     from parts
 )
 
-select * from final
+select * from final where (select max(e) from unknown_weight) is null
