@@ -153,6 +153,7 @@ class Database:
         theme: Sequence[str] | str | None = None,
         weights: str | dict[str, float] | None = None,
         benchmark: str | Path | pl.DataFrame | None = None,
+        progress: Any = None,
     ) -> Any:
         """A point-in-time backtest of the screen's top names, and an event study (see
         ``screener.backtest``); returns polars frames: periods, summary, themes, events."""
@@ -171,6 +172,7 @@ class Database:
             theme=themes or None,
             weights=weights,
             benchmark=bench,
+            progress=progress,
         )
 
     def valid_themes(self) -> list[str]:

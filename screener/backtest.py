@@ -12,6 +12,7 @@ equal-weighted universe.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,7 @@ def backtest(
     theme: list[str] | None = None,
     weights: str | dict[str, float] | None = None,
     benchmark: Path | pl.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     if every not in ("week", "month", "quarter"):
         raise UsageError(f"--every {every!r}: expected week, month or quarter")
@@ -73,7 +75,9 @@ def backtest(
     rows: list[dict[str, Any]] = []
     contrib: dict[str, float] = {}
     prev: dict[str, float] = {}
-    for r, nxt in zip(dates, dates[1:], strict=False):
+    for i, (r, nxt) in enumerate(zip(dates, dates[1:], strict=False), 1):
+        if progress is not None:
+            progress(i, len(dates) - 1)
         basket = db.screen(as_of=r, theme=theme, weights=weights).filter(
             pl.col("ticker").is_in(closes.filter(pl.col("date") == r)["ticker"].implode())
         )

@@ -721,18 +721,20 @@ def backtest(
     from screener.render import to_text
 
     d = _open(ctx, db)
-    r = _run(
-        d.backtest,
-        start=start,
-        end=end,
-        every=every,
-        top=top,
-        weighting=weighting,
-        cap=cap,
-        theme=theme,
-        weights=weights,
-        benchmark=benchmark,
-    )
+    with _progress("backtesting") as progress:
+        r = _run(
+            d.backtest,
+            progress=progress,
+            start=start,
+            end=end,
+            every=every,
+            top=top,
+            weighting=weighting,
+            cap=cap,
+            theme=theme,
+            weights=weights,
+            benchmark=benchmark,
+        )
     if out is not None or (fmt not in (None, "table")):
         _output(r.periods, fmt, out)
         return
