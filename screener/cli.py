@@ -501,6 +501,9 @@ def capex(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Only the N latest figures (by publication date).")
+    ] = None,
     db: DbOpt = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
@@ -512,7 +515,10 @@ def capex(
     Example: screener capex --spender alibaba --format csv
     """
     d = _open(ctx, db)
-    _output(_run(d.capex, as_of=as_of, spender=spender), fmt, out)
+    if top is not None and top < 1:
+        _fail(UsageError(f"--top {top}: expected a whole number of at least 1"))
+    df = _run(d.capex, as_of=as_of, spender=spender)
+    _output(df.tail(top) if top is not None else df, fmt, out)
 
 
 @app.command()

@@ -217,3 +217,29 @@ def test_export_is_point_in_time(built_db):
     assert db.export("companies", as_of="2025-06-30").height == db.export("companies").height
     with pytest.raises(UsageError, match="unknown table or view"):
         db.export("links; drop table links")
+
+
+def test_capex_ties_are_broken_the_same_way_every_time(db_copy, tmp_path):
+    """Two documents of one day give one spender two figures for one year: the choice is
+    total (document id, then the larger figure), so the ranking is the same on every run."""
+    from datetime import date
+
+    a = tmp_path / "a.txt"
+    a.write_text(
+        "阿里巴巴预计2027年资本开支约1000亿元，服务器方向建议关注浪潮信息。\n", encoding="utf-8"
+    )
+    b = tmp_path / "b.txt"
+    b.write_text(
+        "阿里巴巴2027年资本开支或达1500亿元，交换机方向建议关注紫光股份。\n", encoding="utf-8"
+    )
+    dbm.ingest(db_copy, [a, b], published_on=date(2027, 1, 5))
+    runs = {
+        tuple(
+            dbm.query(
+                db_copy,
+                "select ticker, score from screen(as_of_date := '2027-02-01') order by rank",
+            ).rows()
+        )
+        for _ in range(5)
+    }
+    assert len(runs) == 1

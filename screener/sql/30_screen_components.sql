@@ -47,17 +47,20 @@ per_doc as materialized (
 ),
 
 -- one capex figure per spender and year: a single-year figure, else a plan spread evenly;
--- among several, the one from the latest document
+-- among several, the one from the latest document; a total order (then the document id, then
+-- the larger figure) so that ties never make the choice arbitrary
 annual as (
-    select company_id, year, arg_max(usd, [prio, epoch(published_on)]) as usd
+    select company_id, year,
+           arg_max(usd, {'prio': prio, 'published_on': published_on, 'doc': doc_id, 'usd': usd}) as usd
     from (
-        select k.company_id, cast(k.period as integer) as year, k.amount_usd as usd, 2 as prio, published_on
+        select k.company_id, cast(k.period as integer) as year, k.amount_usd as usd, 2 as prio,
+               published_on, k.doc_id
         from capex as k join visible_docs using (doc_id)
         where k.company_id is not null and k.scope = 'total' and regexp_full_match(k.period, '\d{4}')
         union all
         select k.company_id, cast(left(k.period, 4) as integer) as year,
                k.amount_usd / (cast(right(k.period, 4) as integer) - cast(left(k.period, 4) as integer) + 1),
-               1 as prio, published_on
+               1 as prio, published_on, k.doc_id
         from capex as k join visible_docs using (doc_id)
         where k.company_id is not null and k.scope = 'total' and regexp_full_match(k.period, '\d{4}-\d{4}')
     )
@@ -134,7 +137,12 @@ parts_long as (
 parts as (
     select
         p.ticker, p.company_id, p.component, cast(p.raw as double) as raw,
-        coalesce((p.raw - avg(p.raw) over w) / nullif(stddev_pop(p.raw) over w, 0), 0) as value,
+        -- a spread within rounding noise of the mean is no spread: those values are equal
+        case
+            when stddev_pop(p.raw) over w > 1e-9 * (abs(avg(p.raw) over w) + 1e-9)
+                then coalesce((p.raw - avg(p.raw) over w) / stddev_pop(p.raw) over w, 0)
+            else 0
+        end as value,
         sw.weight / (select sum(weight) from score_weights where kind = 'exposure_part') as weight
     from parts_long as p
     join score_weights as sw on sw.kind = 'exposure_part' and sw.name = p.component
@@ -175,7 +183,11 @@ signal_values as (
 components as (
     select
         c.ticker, c.company_id, c.component, c.raw,
-        coalesce((c.raw - avg(c.raw) over w) / nullif(stddev_pop(c.raw) over w, 0), 0) as value,
+        case
+            when stddev_pop(c.raw) over w > 1e-9 * (abs(avg(c.raw) over w) + 1e-9)
+                then coalesce((c.raw - avg(c.raw) over w) / stddev_pop(c.raw) over w, 0)
+            else 0
+        end as value,
         (select w from params)[c.component] as weight
     from (select * from exposure union all select * from signal_values) as c
     window w as (partition by c.component)
