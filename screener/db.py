@@ -505,13 +505,7 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Copy every user table of the attached old database, by the columns both schemas share."""
     kept = {}
     for t in USER_TABLES:
-        old_cols = {
-            r[0]
-            for r in con.execute(
-                "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
-                [PREVIOUS, t],
-            ).fetchall()
-        }
+        old_cols = _columns(con, PREVIOUS, t)
         if not old_cols:
             continue
         new_cols = [

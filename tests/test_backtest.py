@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import pytest
@@ -11,15 +11,7 @@ import pytest
 from screener.api import Database
 from screener.db import ingest
 from screener.signals import load_signals
-
-
-def trading_days(start: date, n: int) -> list[date]:
-    out, d = [], start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
+from tests.test_prices import days as trading_days
 
 
 @pytest.fixture
@@ -28,7 +20,7 @@ def market(db_copy, tmp_path):
     and 603019 and 601138 stay flat. A note dated 2027-02-15 names the two risers as
     optical-module picks; a note dated 2027-04-05 names 工业富联 (601138), which no bundled
     document names, as a server pick."""
-    days = trading_days(date(2027, 1, 4), 120)
+    days = trading_days(120, date(2027, 1, 4))
     rows = ["date,code,close"]
     for code, rise in (
         ("sz.300308", 1.01),
