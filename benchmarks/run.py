@@ -117,9 +117,6 @@ def run(scale: str, work: Path) -> dict:
         f"insert into signals select ticker, as_of, signal, value, 'bench' from "
         f"(unpivot read_parquet('{sig}') on momentum, pe_ttm, revision, turnover into name signal value value)"
     )
-    from screener.signals import refresh_catalog
-
-    refresh_catalog(con)
     signal_rows = con.execute("select count(*) from signals").fetchall()[0][0]
     con.execute("checkpoint")
     con.close()
