@@ -110,6 +110,9 @@ def exchange_of(ticker: str) -> str:
 
 # Tickers written inside a text. Each pattern yields (code, exchange-or-suffix).
 TEXT_TICKER = re.compile(
+    # every form starts with a digit or a capital: the lookahead lets the engine skip the
+    # Chinese text between tickers without trying each alternative at each character
+    r"(?=[0-9A-Z])(?:"
     r"(?P<hkp>(?:HKG|HKEX|SEHK|HK)\s*[:：]\s*(?P<hkc>\d{1,5}))(?![\d.])"
     r"|(?P<usp>(?:NASDAQ|Nasdaq|NYSE)\s*[:：]\s*(?P<usc>[A-Z]{1,5}))(?![A-Za-z])"
     # "SZ: 300442", "SSE:600589" and the cashtag form with no colon, "$润泽科技(SZ300442)$"
@@ -120,6 +123,7 @@ TEXT_TICKER = re.compile(
     r"|(?<![\dA-Za-z.])(?P<twc>\d{4})[.\-](?P<twx>TWO|TW)(?![A-Za-z])"
     r"|(?<=[(（])(?P<bare4>\d{4,5})(?=[)）])"
     r"|(?<![\dA-Za-z.\-])(?P<bare>\d{6})(?![\d.%])"
+    r")"
 )
 
 
