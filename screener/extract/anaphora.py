@@ -6,7 +6,7 @@ import bisect
 import re
 
 from screener.extract.document import Doc, has, prefer, themes_in
-from screener.extract.evidence import snippet
+from screener.extract.evidence import evidence_span
 from screener.extract.model import EVIDENCE, Link
 from screener.reference import ANALYST_CATEGORIES, DEMAND_CATEGORIES
 
@@ -46,7 +46,7 @@ def anaphora_links(doc: Doc) -> list[Link]:
             for t in prefer(themes, prior, ss, doc.keywords):
                 if curated and t not in curated:
                     continue
-                span_text = snippet(doc.text, ss, se, ss, min(se, ss + 20))
+                span_text = evidence_span(doc.text, ss, se, ss, min(se, ss + 20))
                 out.append(
                     Link(
                         m.company_id,

@@ -20,10 +20,6 @@ def evidence_span(
     return " ".join(text[a:b].split())
 
 
-def snippet(text: str, ss: int, se: int, start: int, end: int) -> str:
-    return evidence_span(text, ss, se, start, end)
-
-
 def make_link(
     m: Mention, theme: str | None, role: str, ev: str, text: str, ss: int, se: int
 ) -> Link:
@@ -34,7 +30,7 @@ def make_link(
         ev,
         m.start,
         m.end,
-        snippet(text, ss, se, m.start, m.end),
+        evidence_span(text, ss, se, m.start, m.end),
         EVIDENCE[ev],
     )
 
