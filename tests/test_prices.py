@@ -178,3 +178,22 @@ def test_signals_inserted_with_sql_count_at_once_and_a_misspelt_weight_is_refuse
         sql = "select * from screen(weights := map {'exposure': 1.0, 'qualty': 1.0})"
         with pytest.raises(DatabaseError, match="unknown weight qualty"):
             d.query(sql)
+
+
+def test_loading_a_key_again_replaces_it(db_copy, tmp_path):
+    """No index keeps the keys (14_signals.sql): the loaders do - one row per key, the new value."""
+    dates = days(5)
+    load_signals(db_copy, [akshare(tmp_path / "a.csv", "300308", [10.0] * 5, dates)])
+    later = akshare(tmp_path / "b.csv", "300308", [20.0] * 3, dates[2:])
+    load_signals(db_copy, [later])
+    px = dbm.query(
+        db_copy, "select date, close, count(*) over (partition by date) n from prices order by date"
+    )
+    assert px["close"].to_list() == [10.0, 10.0, 20.0, 20.0, 20.0]
+    assert set(px["n"]) == {1}
+    sig = tmp_path / "s.csv"
+    sig.write_text("ticker,as_of,signal,value\n300308.SZ,2026-01-05,mom,1\n300308.SZ,2026-01-06,mom,2\n")
+    load_signals(db_copy, [sig])
+    sig.write_text("ticker,as_of,signal,value\n300308.SZ,2026-01-06,mom,5\n")
+    load_signals(db_copy, [sig])
+    assert values(db_copy, "mom", "300308.SZ") == {date(2026, 1, 5): 1.0, date(2026, 1, 6): 5.0}

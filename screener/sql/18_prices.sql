@@ -11,6 +11,6 @@ create table prices (
     volume   double,
     amount   double,
     turnover double,  -- percent of free float traded that day, as the source gives it
-    source   varchar not null,
-    primary key (ticker, date)
+    source   varchar not null
+    -- one bar per (ticker, date), kept by the loader as for signals (no index: see 14_signals)
 );
