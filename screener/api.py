@@ -445,21 +445,43 @@ class Database:
     def _components(
         self, ticker: str, theme: Any, as_of: Any, weights: Any, signals: Any
     ) -> pl.DataFrame:
-        """Every component of one ticker's score, with its rank and score, long form."""
+        """Every component of one ticker's score, with its rank and score, long form. The
+        screen is computed once (screen_components into a temp table); the rank is read from
+        it with the order screen() uses (31_screen.sql), which the tests hold equal."""
         with self._screen_args(theme, None, None, 1, as_of, weights, signals) as (con, args):
-            return self._df(
-                con,
+            con.execute(
                 """
-                select s.rank, s.score, c.component, c.kind, c.raw, c.value, c.weight, c.contribution
-                from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m,
-                            exchanges := $x, min_docs := $n, signal_table := $tbl) as s
-                join screen_components(as_of_date := $d, weights := $w, themes := $th, markets := $m,
-                            exchanges := $x, min_docs := $n, signal_table := $tbl) as c using (ticker)
-                where s.ticker = $t
-                order by c.kind, c.component
+                create or replace temp table _explain_components as
+                select * from screen_components(as_of_date := $d, weights := $w, themes := $th,
+                    markets := $m, exchanges := $x, min_docs := $n, signal_table := $tbl)
                 """,
-                {**args, "t": ticker},
+                args,
             )
+            try:
+                return self._df(
+                    con,
+                    """
+                    with scored as (
+                        select ticker, sum(contribution) as score,
+                               max(raw) filter (where component = 'exposure') as exposure_raw
+                        from _explain_components where kind = 'component' group by ticker
+                    ),
+                    ranked as (
+                        select ticker, round(score, 6) as score,
+                               row_number() over (order by round(score, 9) desc,
+                                                  round(exposure_raw, 9) desc, ticker) as rank
+                        from scored
+                    )
+                    select r.rank, r.score, c.component, c.kind, c.raw, c.value, c.weight,
+                           c.contribution
+                    from ranked as r join _explain_components as c using (ticker)
+                    where r.ticker = $t
+                    order by c.kind, c.component
+                    """,
+                    {"t": ticker},
+                )
+            finally:
+                con.execute("drop table if exists _explain_components")
 
     def explain(
         self,

@@ -140,8 +140,11 @@ def test_explain_contributions_add_up_to_the_score(sig_db, w_exp, w_mom, as_of):
     db = screener.open(sig_db)
     weights = {"exposure": w_exp, "momentum": w_mom}
     df = db.screen(weights=weights, as_of=as_of)
-    for t in df["ticker"].to_list()[:6]:
+    for row in df.head(6).iter_rows(named=True):
+        t = row["ticker"]
         e = db.explain(t, as_of=as_of, weights=weights)
+        # explain ranks from one computation of the components, in screen()'s order
+        assert (e["rank"], e["score"]) == (row["rank"], row["score"])
         assert math.isclose(
             sum(c["contribution"] for c in e["components"]), e["score"], abs_tol=1e-5
         )
