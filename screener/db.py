@@ -276,9 +276,11 @@ def check_screener_file(path: Path) -> None:
         )
 
 
-def _old_state(path: Path) -> tuple[str, dict[str, int]]:
+def _old_state(path: Path) -> tuple[str, dict[str, int], str | None]:
     """Open the old database read-write (which checkpoints its WAL into the file, so no stale
-    WAL can outlive the swap), check it is a screener database and count its user rows."""
+    WAL can outlive the swap), check it is a screener database and count its user rows.
+    Returns its schema version, those counts and the fingerprint its extractions were made
+    with (None before fingerprints were kept)."""
     check_screener_file(path)
     try:
         con = duckdb.connect(str(path))
@@ -311,8 +313,9 @@ def _old_state(path: Path) -> tuple[str, dict[str, int]]:
         for t in USER_TABLES:
             if t in tables:
                 counts[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
+        fp = con.execute("select value from meta where key = 'extraction_fingerprint'").fetchone()
         con.execute("checkpoint")
-        return version, counts
+        return version, counts, (str(fp[0]) if fp else None)
     except duckdb.Error as e:
         raise DatabaseError(
             f"{path}: cannot read the existing database ({_first_line(e)}); nothing was changed"
@@ -355,38 +358,53 @@ def build(
         check_screener_file(real)  # before the lock file is made beside it
     with writer_lock(real):
         kb = load(data_dir)
+        fingerprint = extraction_fingerprint(data_dir)
         old: dict[str, int] = {}
+        old_fingerprint = None
         if real.exists():
-            _, old = _old_state(real)
+            _, old, old_fingerprint = _old_state(real)
         carry = keep_ingested and bool(old)
+        # the stored extractions are what this code and data would make: copy them as they
+        # are; else re-extract the stored texts on every core
+        reuse = carry and old_fingerprint == fingerprint
         for stale in real.parent.glob(real.name + ".tmp-*"):
             stale.unlink(missing_ok=True)
         tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
         kept: dict[str, int] = {}
         carried = 0
         try:
-            con = connect(tmp)
-            try:
-                create_schema(con)
-                load_reference(con, kb)
-                insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
-                if carry:
-                    con.execute(f"attach {_quote_literal(str(real))} as {PREVIOUS} (read_only)")
-                    carried = _carry_documents(con, kb, progress)
-                    kept = _carry_tables(con)
-                    con.execute(f"detach {PREVIOUS}")
-                _set_meta(
-                    con,
-                    schema_version=SCHEMA_VERSION,
-                    built_at=datetime.now().isoformat(timespec="seconds"),
-                )
-                counts = {
-                    t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
-                    for t in ("documents", "companies", "listings", "links", "capex")
-                }
-                con.execute("checkpoint")
-            finally:
-                con.close()
+            stored = _stored_documents(real) if carry and not reuse else []
+            # the workers fork here, before this process opens the new database
+            with _extractor(stored, kb) as extracted:
+                con = connect(tmp)
+                try:
+                    create_schema(con)
+                    load_reference(con, kb)
+                    insert_facts(con, read_corpus(data_dir / "corpus"), bundled=True)
+                    if carry:
+                        con.execute(f"attach {_quote_literal(str(real))} as {PREVIOUS} (read_only)")
+                        _check_texts(con)
+                        if reuse:
+                            carried = _copy_extractions(con)
+                            if progress is not None and carried:
+                                progress(carried, carried)
+                        else:
+                            carried = _write_extracted(con, extracted, len(stored), progress)
+                        kept = _carry_tables(con)
+                        con.execute(f"detach {PREVIOUS}")
+                    _set_meta(
+                        con,
+                        schema_version=SCHEMA_VERSION,
+                        built_at=datetime.now().isoformat(timespec="seconds"),
+                        extraction_fingerprint=fingerprint,
+                    )
+                    counts = {
+                        t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
+                        for t in ("documents", "companies", "listings", "links", "capex")
+                    }
+                    con.execute("checkpoint")
+                finally:
+                    con.close()
             _fsync(tmp)
             if Path(str(real) + ".wal").exists():
                 raise DatabaseError(
@@ -457,48 +475,138 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[st
     return {r[0] for r in rows}
 
 
-def _carry_documents(
-    con: duckdb.DuckDBPyConnection, kb: Knowledge, progress: Progress | None = None
-) -> int:
-    """Re-extract the attached old database's user documents into this one; returns how many."""
-    from screener.corpus import Document, frames
+def extraction_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """What extractions depend on: every file of the reference data (bundled and the user's
+    $SCREENER_USER_DATA) and the screener's own code. Equal fingerprints make equal
+    extractions of the same text, so `build` copies them instead of extracting again."""
+    import hashlib
+
+    from screener.reference import user_data_dir
+
+    h = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    folders = [("data", data_dir), ("code", code), ("user", user_data_dir())]
+    for label, folder in folders:
+        if folder is None or not folder.is_dir():
+            continue
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+                if label == "code" and f.is_relative_to(data_dir):
+                    continue  # the data folder is hashed as data
+                h.update(f"{label}/{f.relative_to(folder).as_posix()}\0".encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _stored_documents(path: Path) -> list[tuple[dict[str, Any], str, list[int]]]:
+    """The user's documents of the old database: registry row, stored text, page starts."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_quote_literal(str(path))} as {PREVIOUS} (read_only)")
+        old_tables = _tables(con, PREVIOUS)
+        old_cols = _columns(con, PREVIOUS, "documents")
+        # columns a v2 database lacks get their default (every v2 document was read as text)
+        cols = ", ".join(f"d.{c}" if c in old_cols else f"'text' as {c}" for c in _DOC_COLS)
+        pages = (
+            f"(select list(start_pos order by page) from {PREVIOUS}.document_pages p "
+            "where p.doc_id = d.doc_id)"
+            if "document_pages" in old_tables
+            else "null"
+        )
+        rows = con.execute(
+            f"select {cols}, t.text, {pages} from {PREVIOUS}.documents d "
+            f"join {PREVIOUS}.document_text t using (doc_id) "
+            "where not d.bundled order by d.doc_id"
+        ).fetchall()
+    except duckdb.Error as e:
+        raise DatabaseError(
+            f"{path}: cannot read the existing database ({_first_line(e)}); nothing was changed"
+        ) from e
+    finally:
+        con.close()
+    return [(dict(zip(_DOC_COLS, r[:-2], strict=True)), r[-2], list(r[-1] or [])) for r in rows]
+
+
+def _extract_stored(i: int) -> Any:
+    from screener.corpus import Document
     from screener.extract import extract
 
-    old_tables = _tables(con, PREVIOUS)
-    old_cols = _columns(con, PREVIOUS, "documents")
-    # columns a v2 database lacks get their default (every v2 document was read as text)
-    cols = ", ".join(f"d.{c}" if c in old_cols else f"'text' as {c}" for c in _DOC_COLS)
-    pages = (
-        f"(select list(start_pos order by page) from {PREVIOUS}.document_pages p "
-        "where p.doc_id = d.doc_id)"
-        if "document_pages" in old_tables
-        else "null"
-    )
-    rows = con.execute(
-        f"select {cols}, t.text, {pages} from {PREVIOUS}.documents d "
-        f"join {PREVIOUS}.document_text t using (doc_id) "
-        "where not d.bundled order by d.doc_id"
-    ).fetchall()
-    docs = []
-    for i, r in enumerate(rows, 1):
-        row = dict(zip(_DOC_COLS, r[:-2], strict=True))
-        text = r[-2]
-        ext = extract(text, kb, row["published_on"].isoformat())
-        docs.append(Document(row, text, ext, list(r[-1] or [])))
-        if progress is not None:
-            progress(i, len(rows))
-    if docs:
-        _write_batch(con, docs, frames)
+    row, text, pages = _WORKER["stored"][i]
+    return Document(row, text, extract(text, _WORKER["kb"], row["published_on"].isoformat()), pages)
+
+
+@contextlib.contextmanager
+def _extractor(stored: list[Any], kb: Knowledge) -> Iterator[Iterator[Any]]:
+    """Extract the stored documents, on every core when there are many (forked workers
+    inherit the texts and the matcher); an iterator of Documents in order."""
+    import multiprocessing
+
+    from screener.extract import get_matcher
+
+    _WORKER.update(kb=kb, stored=stored)
+    try:
+        if stored:
+            get_matcher(kb)
+        procs = min(os.cpu_count() or 1, 8)
+        if len(stored) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield map(_extract_stored, range(len(stored)))
+            return
+        with multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint) as pool:
+            yield pool.imap(_extract_stored, range(len(stored)), chunksize=16)
+    finally:
+        _WORKER.pop("stored", None)
+
+
+def _check_texts(con: duckdb.DuckDBPyConnection) -> None:
     missing = con.execute(
         f"select count(*) from {PREVIOUS}.documents d anti join {PREVIOUS}.document_text t "
-        "using (doc_id) "
-        "where not d.bundled"
+        "using (doc_id) where not d.bundled"
     ).fetchall()[0][0]
     if missing:
         raise DatabaseError(
             f"{missing} ingested documents have no stored text; cannot carry them over"
         )
-    return len(docs)
+
+
+def _write_extracted(
+    con: duckdb.DuckDBPyConnection, docs: Iterator[Any], total: int, progress: Progress | None
+) -> int:
+    """Write re-extracted documents in batches; returns how many."""
+    from screener.corpus import frames
+
+    pending: list[Any] = []
+    n = 0
+    for n, doc in enumerate(docs, 1):
+        pending.append(doc)
+        if len(pending) >= 2000:
+            _write_batch(con, pending, frames)
+            pending = []
+        if progress is not None:
+            progress(n, total)
+    _write_batch(con, pending, frames)
+    return n
+
+
+def _copy_extractions(con: duckdb.DuckDBPyConnection) -> int:
+    """Copy the user's documents with their text, pages, mentions, links and capex as the
+    old database holds them (same fingerprint: extracting again would give the same rows)."""
+    user_docs = f"(select doc_id from {PREVIOUS}.documents where not bundled)"
+    for t in ("documents", "document_text", "document_pages", "mentions", "links", "capex"):
+        old_cols = _columns(con, PREVIOUS, t)
+        new_cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and table_name = ? order by column_index",
+                [t],
+            ).fetchall()
+        ]
+        cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+        con.execute(
+            f'insert into "{t}" ({cols}) select {cols} from {PREVIOUS}."{t}" '
+            f"where doc_id in {user_docs}"
+        )
+    return int(con.execute("select count(*) from documents where not bundled").fetchall()[0][0])
 
 
 def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -175,3 +175,43 @@ def test_ingest_and_build_report_progress(db_copy, tmp_path):
     seen.clear()
     dbm.build(db_copy, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (3, 3)
+
+
+def test_build_copies_extractions_it_would_make_again_and_re_extracts_when_data_changes(
+    db_copy, tmp_path, monkeypatch
+):
+    """Same code and data (the fingerprint): the stored rows are copied as they are. A user's
+    new alias changes the fingerprint: every carried document is extracted again, here by
+    forked workers (40 documents), and the new name is linked."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"n{i:02d}.md").write_text(
+            f"第{i}期：液冷方向建议关注英维克、小冷科技。\n", encoding="utf-8"
+        )
+    dbm.ingest(db_copy, [folder])
+    before = dbm.query(db_copy, "select * from links order by all")
+
+    def no_extraction(i):
+        raise AssertionError("extracted again with an unchanged fingerprint")
+
+    monkeypatch.setattr(dbm, "_extract_stored", no_extraction)
+    r = dbm.build(db_copy)
+    assert r.carried_over == 40
+    assert dbm.query(db_copy, "select * from links order by all").equals(before)
+    monkeypatch.undo()
+
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "aliases.csv").write_text(
+        "alias,company_id,lang,kind,ambiguous\n小冷科技,a_002837,zh-Hans,short,no\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SCREENER_USER_DATA", str(user))
+    r = dbm.build(db_copy)
+    assert r.carried_over == 40
+    n = count(
+        db_copy,
+        "select count(distinct doc_id) from mentions where matched = '小冷科技'",
+    )
+    assert n == 40

@@ -65,6 +65,9 @@ _PERIOD = re.compile(
 )
 
 
+_QUARTER_HINT = re.compile(r"(?=[q季])(?:q[1-4]|季度)")
+
+
 def _cn_int(s: str) -> int | None:
     if s.isdigit():
         return int(s)
@@ -144,14 +147,12 @@ def extract_capex(
         [(i, True) for w in c["cues"] for i in _all(folded, w) if i not in covered]
         + [(a, False) for a in neg_starts]
     )
-    # periods are read only in the sentences holding an amount, and in those naming a
-    # quarter (for "本季度" to find the quarter meant): the period regex is the costly part
+    # periods are read only in the sentences holding an amount (an amount's period is in its
+    # sentence), and in those that can give a quarter (for "本季度" to find the quarter
+    # meant; every quarter form has "q1"-"q4" or 季度): the period regex is the costly part
     sents = lay.sent_starts
     wanted = {bisect.bisect_right(sents, a.start()) - 1 for a in amounts}
-    for i, start in enumerate(sents):
-        end = sents[i + 1] if i + 1 < len(sents) else n
-        if i not in wanted and ("季" in folded[start:end] or "quarter" in folded[start:end]):
-            wanted.add(i)
+    wanted.update(bisect.bisect_right(sents, q.start()) - 1 for q in _QUARTER_HINT.finditer(folded))
     periods: list[tuple[int, int, str]] = []
     last_q: str | None = None
     for i in sorted(wanted):
@@ -354,16 +355,18 @@ def _nearest_before(ms: list[Mention], pos: int, lo: int) -> Mention | None:
 def _nearest_period(
     periods: list[tuple[int, int, str]], s: int, e: int, cs: int, ce: int, ss: int, se: int
 ) -> str | None:
-    """The period before the amount in its clause, after it in the clause, then the sentence."""
+    """The period before the amount in its clause, after it in the clause, then the sentence.
+    ``periods`` do not overlap and are in text order (starts and ends both ascending), so
+    each look is a binary search, not a pass over every period of the document."""
     for lo, hi, before in ((cs, ce, True), (cs, ce, False), (ss, se, True), (ss, se, False)):
-        if before:
-            cands = [p for a, b, p in periods if lo <= a and b <= s + 1]
-            if cands:
-                return cands[-1]
-        else:
-            cands = [p for a, b, p in periods if e <= a and b <= hi]
-            if cands:
-                return cands[0]
+        if before:  # the last period starting at lo or later that ends by s + 1
+            i = bisect.bisect_right(periods, s + 1, key=lambda p: p[1]) - 1
+            if i >= 0 and periods[i][0] >= lo:
+                return periods[i][2]
+        else:  # the first period starting at e or later, if it ends by hi
+            j = bisect.bisect_left(periods, e, key=lambda p: p[0])
+            if j < len(periods) and periods[j][1] <= hi:
+                return periods[j][2]
     return None
 
 
