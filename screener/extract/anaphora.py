@@ -36,7 +36,7 @@ def anaphora_links(doc: Doc) -> list[Link]:
         pi = si - 1
         while pi > 0 and not doc.text[starts[pi] : starts[pi + 1]].strip():
             pi -= 1
-        prev = [m for m in doc.mentions if starts[pi] <= m.start < starts[pi + 1]]
+        prev = doc.mentions_in(starts[pi], starts[pi + 1])
         for m in prev:
             cat = doc.kb.category(m.company_id)
             if cat in ANALYST_CATEGORIES or cat in DEMAND_CATEGORIES:

@@ -288,7 +288,7 @@ def _spender(
     """Nearest spender before the amount in its clause (else sentence), or an aggregate phrase
     ("北美四家云计算厂商", "global") when that stands nearer."""
     sp = _nearest_before(spenders, s, cs) or _nearest_before(spenders, s, ss)
-    ags = [(i, w) for i, w in agg if ss <= i < s]
+    ags = agg[bisect.bisect_left(agg, (ss, "")) : bisect.bisect_left(agg, (s, ""))]
     if ags and (sp is None or sp.start < ags[-1][0]):
         return None, _phrase(text, folded, ags[-1][1], ss, s)
     return (sp.company_id if sp else None), None
@@ -345,11 +345,9 @@ def _num(s: str) -> float:
 
 
 def _nearest_before(ms: list[Mention], pos: int, lo: int) -> Mention | None:
-    best = None
-    for m in ms:
-        if lo <= m.start < pos:
-            best = m
-    return best
+    """The last of ``ms`` (in text order) starting in [lo, pos)."""
+    i = bisect.bisect_left(ms, pos, key=lambda m: m.start) - 1
+    return ms[i] if i >= 0 and ms[i].start >= lo else None
 
 
 def _nearest_period(

@@ -188,6 +188,17 @@ class Doc:
     def line_themes(self, line_no: int) -> list[str]:
         return themes_in(self.keywords, *self.line_span(line_no))
 
+    def names_between(self, lo: int, hi: int) -> bool:
+        """Some mention starts in [lo, hi) (a binary search over the sorted starts)."""
+        return bisect.bisect_left(self.mention_starts, lo) < bisect.bisect_left(
+            self.mention_starts, hi
+        )
+
+    def mentions_in(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions starting in [lo, hi), in order."""
+        ms = self.mention_starts
+        return self.mentions[bisect.bisect_left(ms, lo) : bisect.bisect_left(ms, hi)]
+
     def item_theme(self, first: Mention, last: Mention, lo: int, hi: int) -> KeywordHit | None:
         """The keyword that belongs to this run of names: the nearest one before it or after it
         with no list separator or other company in between ("光模組廠中際旭創與新易盛",
@@ -200,7 +211,7 @@ class Doc:
                 for k in self.keywords.between(lo, first.start)
                 if k.end <= first.start
                 and not STOP & set(text[k.end : first.start])
-                and not any(k.end <= m.start < first.start for m in self.mentions)
+                and not self.names_between(k.end, first.start)
             ]
         )
         after_all = strong(
@@ -208,7 +219,7 @@ class Doc:
                 k
                 for k in self.keywords.between(last.end, hi)
                 if not STOP & set(text[last.end : k.start])
-                and not any(last.end <= m.start < k.start for m in self.mentions)
+                and not self.names_between(last.end, k.start)
             ]
         )
         after = None

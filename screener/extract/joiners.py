@@ -58,11 +58,10 @@ def list_run_start(
         i -= 1
     head = text[max(sent_start, mentions[i].start - 12) : mentions[i].start].rstrip(" \u3000")
     if head.endswith((":", "：")):
-        return (
-            mentions[i].start
-            - (len(text[: mentions[i].start]) - len(text[: mentions[i].start].rstrip(" \u3000")))
-            - 1
-        )
+        k = mentions[i].start  # the colon stands before the spaces that precede the name
+        while k > 0 and text[k - 1] in " \u3000":
+            k -= 1
+        return k - 1
     low = head.lower()
     for mk in words.markers:
         if low.endswith(mk):

@@ -5,6 +5,7 @@ unambiguous mention), and the document's likely publisher."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 
@@ -114,18 +115,32 @@ def accept(
     }
     alias_ends = {c.end: c.company_id for c in cands}
     tickers = ticker_mentions(text, kb, alias_ends)
-    taken = [(t.start, t.end) for t in tickers]
-    cands = [c for c in cands if not any(s < c.end and c.start < e for s, e in taken)]
+    # a name overlapping a ticker is the ticker's: the tickers by start, with the furthest
+    # end reached so far, answer "does any ticker overlap [start, end)" by binary search
+    taken = sorted((t.start, t.end) for t in tickers)
+    taken_starts = [a for a, _ in taken]
+    reach = list(itertools.accumulate((b for _, b in taken), max))
+    cands = [
+        c
+        for c in cands
+        if not (k := bisect.bisect_left(taken_starts, c.end)) or reach[k - 1] <= c.start
+    ]
 
     strong = [c for c in cands if not c.ambiguous] + tickers
     established = {c.company_id for c in strong}
     kw_clauses = {bisect.bisect_right(lay.clause_starts, k.start) for k in keywords}
     accepted = list(strong)
+    tickers_of: dict[str, list[Mention]] = {}
+    for t in tickers:
+        tickers_of.setdefault(t.company_id, []).append(t)
+    by_clause: dict[int, list[Mention]] = {}  # every name and ticker by its clause
+    for o in cands + tickers:
+        by_clause.setdefault(bisect.bisect_right(lay.clause_starts, o.start), []).append(o)
     for c in cands:
         if not c.ambiguous:
             continue
         # (A) a ticker of the same company right after the name
-        if any(t.company_id == c.company_id and 0 <= t.start - c.end <= 3 for t in tickers):
+        if any(0 <= t.start - c.end <= 3 for t in tickers_of.get(c.company_id, ())):
             accepted.append(c)
             continue
         left = left_bounded(text, c.start)
@@ -137,10 +152,9 @@ def accept(
         clause = bisect.bisect_right(lay.clause_starts, c.start)
         siblings = [
             o
-            for o in cands + tickers
+            for o in by_clause[clause]
             if o is not c
             and o.company_id != c.company_id
-            and bisect.bisect_right(lay.clause_starts, o.start) == clause
             and (not o.ambiguous or (o.start, o.company_id) not in auto_short)
         ]
         # (B) an item of a list of companies (or of a list in a theme clause)
