@@ -803,6 +803,13 @@ def _ingest_into(
         ).fetchall():
             old_by_path.setdefault(p, []).append(doc_id)
         with transaction(con):
+            # documents extracted by other code or data than the database was built with:
+            # the next build cannot trust the stored extractions to be its own
+            stored = con.execute(
+                "select value from meta where key = 'extraction_fingerprint'"
+            ).fetchall()
+            if stored and stored[0][0] != extraction_fingerprint():
+                _set_meta(con, extraction_fingerprint="mixed")
             pending: list[Any] = []
             for status, item in results:
                 if status == "error":

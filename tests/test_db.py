@@ -215,3 +215,17 @@ def test_build_copies_extractions_it_would_make_again_and_re_extracts_when_data_
         "select count(distinct doc_id) from mentions where matched = '小冷科技'",
     )
     assert n == 40
+
+
+def test_ingest_by_other_code_makes_the_next_build_extract_again(db_copy):
+    """A database built by one version and ingested into by another holds extractions of
+    both: its fingerprint no longer vouches for them."""
+    con = dbm.connect(db_copy)
+    con.execute("update meta set value = 'older' where key = 'extraction_fingerprint'")
+    con.close()
+    dbm.ingest(db_copy, [DATA / "report_2026_04.md"])
+    fp = dbm.query(db_copy, "select value from meta where key = 'extraction_fingerprint'")
+    assert fp["value"].to_list() == ["mixed"]
+    dbm.build(db_copy)
+    fp = dbm.query(db_copy, "select value from meta where key = 'extraction_fingerprint'")
+    assert fp["value"].to_list() == [dbm.extraction_fingerprint()]
