@@ -479,23 +479,10 @@ def extraction_fingerprint(data_dir: Path = DATA_DIR) -> str:
     """What extractions depend on: every file of the reference data (bundled and the user's
     $SCREENER_USER_DATA) and the screener's own code. Equal fingerprints make equal
     extractions of the same text, so `build` copies them instead of extracting again."""
-    import hashlib
-
+    from screener.cache import fingerprint
     from screener.reference import user_data_dir
 
-    h = hashlib.sha256()
-    code = Path(__file__).resolve().parent
-    folders = [("data", data_dir), ("code", code), ("user", user_data_dir())]
-    for label, folder in folders:
-        if folder is None or not folder.is_dir():
-            continue
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
-                if label == "code" and f.is_relative_to(data_dir):
-                    continue  # the data folder is hashed as data
-                h.update(f"{label}/{f.relative_to(folder).as_posix()}\0".encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
+    return fingerprint(data_dir, user_data_dir())
 
 
 def _stored_documents(path: Path) -> list[tuple[dict[str, Any], str, list[int]]]:
@@ -546,7 +533,10 @@ def _extractor(stored: list[Any], kb: Knowledge) -> Iterator[Iterator[Any]]:
     _WORKER.update(kb=kb, stored=stored)
     try:
         if stored:
+            from screener.text import warm
+
             get_matcher(kb)
+            warm()
         procs = min(os.cpu_count() or 1, 8)
         if len(stored) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield map(_extract_stored, range(len(stored)))
@@ -683,10 +673,13 @@ _WORKER: dict[str, Any] = {}  # what forked extraction workers inherit from the 
 
 
 def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool (no worker tracebacks)."""
+    """Workers leave Ctrl-C to the parent, which stops the pool (no worker tracebacks), and
+    die quietly of the SIGTERM the pool ends them with (not through the CLI's handler, which
+    they inherit and which turns SIGTERM into KeyboardInterrupt)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _read_one(f: Path) -> tuple[str, Any]:
@@ -713,8 +706,10 @@ def document_reader(
     import multiprocessing
 
     from screener.extract import get_matcher
+    from screener.text import warm
 
     get_matcher(kb)
+    warm()
     _WORKER.update(kb=kb, opts=opts)
     procs = min(os.cpu_count() or 1, 8)
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():

@@ -81,6 +81,7 @@ class Knowledge:
     curated_themes: dict[str, set[str]] = field(default_factory=dict)
     generic_themes: frozenset[str] = frozenset()
     industry_themes: dict[str, set[str]] = field(default_factory=dict)  # 软件服务 -> {idc}
+    fingerprint: str = ""  # of the files and code it was built from (screener/cache.py)
 
     def category(self, company_id: str) -> str:
         return str(self.companies[company_id]["category"])
@@ -315,10 +316,24 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
 
 @lru_cache(maxsize=4)
 def _load(data_dir: Path, user_dir: Path | None) -> Knowledge:
-    from screener.text import opencc_converters
+    """Built once per process, and kept between runs under the fingerprint of the files and
+    the code (screener/cache.py)."""
+    from screener import cache
 
     if user_dir is not None and not user_dir.is_dir():
         raise InputError(f"$SCREENER_USER_DATA {user_dir}: no such folder")
+    fp = cache.fingerprint(data_dir, user_dir)
+    kb = cache.get("knowledge", fp)
+    if not isinstance(kb, Knowledge):
+        kb = _build(data_dir, user_dir)
+        kb.fingerprint = fp
+        cache.put("knowledge", fp, kb)
+    return kb
+
+
+def _build(data_dir: Path, user_dir: Path | None) -> Knowledge:
+    from screener.text import opencc_converters
+
     theme_rows = _layered(data_dir, user_dir, "themes.csv")
     themes, seen_themes = [], set()
     for path, i, row in theme_rows:

@@ -180,11 +180,32 @@ class _Tables:
         self.fold = np.arange(0x110000, dtype=np.uint32)
         self.hant = np.zeros(0x10000, dtype=bool)  # CJK ideographs are all in the BMP
         self.hans = np.zeros(0x10000, dtype=bool)
+        # what the dicts learned before the tables were made (short strings only)
+        for code, f in _FOLD.items():
+            self.learned[code] = True
+            self.fold[code] = ord(f)
+        for c in _T2S:
+            self.note(c)
+
+    def note(self, c: str) -> None:
+        if ord(c) < 0x10000:
+            self.hant[ord(c)] = _IS_HANT[c]
+            self.hans[ord(c)] = _IS_HANS[c]
 
 
-@lru_cache(maxsize=1)
+_TB: list[_Tables] = []  # made on the first long text: short ones never import numpy
+
+
+def warm() -> None:
+    """Make the code-point tables now (numpy imported, 5 MB): a parent calls this before it
+    forks extraction workers, so they share one copy instead of each making its own."""
+    _tables()
+
+
 def _tables() -> _Tables:
-    return _Tables()
+    if not _TB:
+        _TB.append(_Tables())
+    return _TB[0]
 
 
 def _learn(chars: set[str]) -> None:
@@ -196,14 +217,12 @@ def _learn(chars: set[str]) -> None:
     joined = "\n".join(new)
     simp = t2s.convert(joined).split("\n")
     trad = s2t.convert(joined).split("\n")
-    tb = _tables()
     for c, s, t in zip(new, simp, trad, strict=True):
         _T2S[c] = s if len(s) == 1 else c
         _IS_HANT[c] = len(s) == 1 and s != c
         _IS_HANS[c] = len(t) == 1 and t != c
-        if ord(c) < 0x10000:
-            tb.hant[ord(c)] = _IS_HANT[c]
-            tb.hans[ord(c)] = _IS_HANS[c]
+        if _TB:
+            _TB[0].note(c)
 
 
 def _is_cjk(c: str) -> bool:
@@ -283,12 +302,12 @@ def _fold_char(c: str) -> str:
 def _learn_folds(new: list[str]) -> None:
     nfkc = [unicodedata.normalize("NFKC", c) for c in new]
     _learn({n for n in nfkc if len(n) == 1 and _is_cjk(n)})
-    tb = _tables()
     for c in new:
         f = _fold_char(c)
         _FOLD[ord(c)] = f
-        tb.fold[ord(c)] = ord(f)
-        tb.learned[ord(c)] = True
+        if _TB:
+            _TB[0].fold[ord(c)] = ord(f)
+            _TB[0].learned[ord(c)] = True
 
 
 def fold(text: str) -> str:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the suite keeps its knowledge/matcher cache (screener/cache.py) in a folder of its own, not
+# in the user's ~/.cache; subprocesses (the CLI, the wheel) inherit it
+os.environ.setdefault("SCREENER_CACHE_DIR", tempfile.mkdtemp(prefix="screener-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -66,3 +66,15 @@ def test_fold_keeps_offsets_and_folds_width_case_script():
 @given(st.text(max_size=200))
 def test_fold_is_length_preserving_for_any_text(s):
     assert len(fold(s)) == len(s)
+
+
+def test_long_texts_fold_through_tables_equal_to_the_short_path():
+    """fold() of a long text goes through numpy code-point tables, of a short one through
+    str.translate; both give the same folding, whatever was learned first."""
+    import screener.text as T
+
+    long = "中際旭創 光模組 ＡＢＣ Ｑ３ 億元 \ud800 " * 60
+    assert len(long) > 256
+    assert fold(long) == "".join(fold(ch) for ch in long)
+    assert fold(long) == long.translate(T._FOLD)
+    assert detect_language("中際旭創光模組將於後續擴產，資本開支" * 20) == "zh-Hant"

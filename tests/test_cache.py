@@ -1,0 +1,64 @@
+"""The knowledge and matcher cache (screener/cache.py): a second run reads what the first
+built, a change to the data makes a new entry, and a damaged cache is rebuilt, never an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screener import cache
+from screener.extract import extract
+from screener.extract.matcher import Matcher, get_matcher
+from screener.reference import _load
+
+TEXT = "光模块龙头：中际旭创(300308)、新易盛。英伟达将采购 800G 光模块。"
+
+
+def _fresh(data_dir: Path, user: Path | None):
+    _load.cache_clear()
+    get_matcher.cache_clear()
+    kb = _load(data_dir, user)
+    return kb, get_matcher(kb)
+
+
+def test_a_second_run_reads_the_cache_and_extracts_the_same(tmp_path, monkeypatch):
+    from screener.reference import DATA_DIR
+
+    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "c"))
+    kb1, m1 = _fresh(DATA_DIR, None)
+    files = sorted(p.name.split("-")[0] for p in (tmp_path / "c").iterdir())
+    assert files == ["knowledge", "matcher"]
+    built = Matcher.__init__
+    monkeypatch.setattr(Matcher, "__init__", lambda *a: (_ for _ in ()).throw(AssertionError))
+    kb2, m2 = _fresh(DATA_DIR, None)  # from the cache: no matcher is built
+    monkeypatch.setattr(Matcher, "__init__", built)
+    assert kb2 is not kb1 and kb2.fingerprint == kb1.fingerprint
+    assert m2.patterns == m1.patterns and m2.entries == m1.entries
+    a, b = extract(TEXT, kb1, "2025-01-01"), extract(TEXT, kb2, "2025-01-01")
+    assert a.links == b.links and a.mentions == b.mentions and a.links
+
+
+def test_new_user_data_is_a_new_entry_and_damage_is_rebuilt(tmp_path, monkeypatch):
+    from screener.reference import DATA_DIR
+
+    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "c"))
+    kb1, _ = _fresh(DATA_DIR, None)
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "aliases.csv").write_text(
+        "alias,company_id,lang,kind,ambiguous\n小冷科技,a_002837,zh-Hans,short,no\n",
+        encoding="utf-8",
+    )
+    kb2, m2 = _fresh(DATA_DIR, user)
+    assert kb2.fingerprint != kb1.fingerprint
+    assert "小冷科技" in m2.entries
+    for f in (tmp_path / "c").glob("*.pickle"):
+        f.write_bytes(b"not a pickle")
+    kb3, m3 = _fresh(DATA_DIR, user)
+    assert "小冷科技" in m3.entries and kb3.fingerprint == kb2.fingerprint
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCREENER_CACHE_DIR", "off")
+    assert cache.cache_dir() is None
+    cache.put("knowledge", "x", 1)
+    assert cache.get("knowledge", "x") is None
