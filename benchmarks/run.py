@@ -146,6 +146,9 @@ def run(scale: str, work: Path) -> dict:
 
     cfg = SCALES[scale]
     work.mkdir(parents=True, exist_ok=True)
+    # what an installed package has: its bytecode compiled (this machine sets
+    # PYTHONDONTWRITEBYTECODE, which would make every fresh process compile the sources)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "screener")], check=True)
     kb = load()
     corpus = work / "corpus"
     stamp = work / "corpus.json"
