@@ -369,7 +369,8 @@ class Database:
             sql = (
                 "select rank, ticker, name_zh, name_en, market, exchange, themes, docs, score, components "
                 "from screen(as_of_date := $d, weights := $w, themes := $th, markets := $m, "
-                "exchanges := $x, min_docs := $n, signal_table := $tbl) order by rank"
+                "exchanges := $x, min_docs := $n, signal_table := $tbl, check_weights := false) "
+                "order by rank"
             )
             if top:
                 sql += " limit $top"
@@ -404,9 +405,7 @@ class Database:
         given = [signals] if isinstance(signals, str | Path | pl.DataFrame) else list(signals or [])
         with self._con() as con, _as_files(given) as files:
             table = "signals"
-            known = {
-                r[0] for r in con.execute("select distinct signal from signal_catalog").fetchall()
-            }
+            known: set[str] = set()
             if files:
                 from screener.signals import read_signals
 
@@ -419,13 +418,26 @@ class Database:
                     "union all select ticker, as_of, signal, value from _cli_signals_file"
                 )
                 table = "_cli_signals"
-            if w is not None:
+            # every weight must name a loaded signal (the defaults too: score_weights is a
+            # table a user may edit). One early-exit probe per name - "select 1 ... limit 1"
+            # stops at the first row of a loaded signal - instead of the distinct names of
+            # the whole table (0.5 s on 20 M rows); those are read only to word the error.
+            weighted = w if w is not None else self._default_weights(con)
+            bad = [
+                k
+                for k in weighted
+                if k != "exposure"
+                and k not in known
+                and not con.execute(
+                    "select 1 from signals where signal = ? limit 1", [k]
+                ).fetchall()
+            ]
+            if bad:
                 names = known | {"exposure"}
-                bad = [k for k in w if k not in names]
-                if bad:
-                    raise UsageError(
-                        f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(names))}"
-                    )
+                names |= {r[0] for r in con.execute("select signal from signal_catalog").fetchall()}
+                raise UsageError(
+                    f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(names))}"
+                )
             args = {
                 "d": d,
                 "w": w,
@@ -442,6 +454,13 @@ class Database:
                     con.execute("drop view if exists _cli_signals")
                     con.unregister("_cli_signals_file")
 
+    @staticmethod
+    def _default_weights(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+        rows = con.execute(
+            "select name, weight from score_weights where kind = 'component'"
+        ).fetchall()
+        return {str(k): float(v) for k, v in rows}
+
     def _components(
         self, ticker: str, theme: Any, as_of: Any, weights: Any, signals: Any
     ) -> pl.DataFrame:
@@ -453,7 +472,8 @@ class Database:
                 """
                 create or replace temp table _explain_components as
                 select * from screen_components(as_of_date := $d, weights := $w, themes := $th,
-                    markets := $m, exchanges := $x, min_docs := $n, signal_table := $tbl)
+                    markets := $m, exchanges := $x, min_docs := $n, signal_table := $tbl,
+                    check_weights := false)
                 """,
                 args,
             )

@@ -24,10 +24,11 @@ from screener.reference import DATA_DIR, Knowledge, load
 from screener.text import fold
 
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
-# 2: aliases.folded and aliases.source, themes.kind, market TW. A database of an older version
-# is migrated by `screener build`, which carries its user tables over by the columns both
+# 2: aliases.folded and aliases.source, themes.kind, market TW. 3-4: documents.format,
+# document_pages, prices. 5: no key index on signals and prices (the loaders keep the keys),
+# screen(check_weights := ...). A database of an older version is migrated by `screener build`, which carries its user tables over by the columns both
 # versions share; every other command asks for that build first.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
 # claim the database was left unchanged.

@@ -26,7 +26,7 @@ def test_build_counts(built_db):
     assert (
         count(built_db, "select value from meta where key = 'schema_version'")
         == dbm.SCHEMA_VERSION
-        == "4"
+        == "5"
     )
     # one issuer, several listings
     assert set(

@@ -14,6 +14,9 @@
 --   markets, exchanges   lists of 'A'/'HK'/'US'/'TW' and 'SSE'/'SZSE'/...; [] = all
 --   min_docs       minimum distinct documents naming the ticker as supplier
 --   signal_table   table or view holding (ticker, as_of, signal, value)
+--   check_weights  raise on a weight that names no loaded signal (a scan of the signal
+--                  table's names; the Python API checks first, by index-free early exits,
+--                  and passes false)
 create macro screen_components(
     as_of_date := current_date,
     weights := null,
@@ -21,7 +24,8 @@ create macro screen_components(
     markets := [],
     exchanges := [],
     min_docs := 1,
-    signal_table := 'signals'
+    signal_table := 'signals',
+    check_weights := true
 ) as table
 with params as (
     select
@@ -199,7 +203,8 @@ unknown_weight as (
         'screen: unknown weight ' || k || '; valid names: exposure and the loaded signals'
     ) as e
     from (select unnest(map_keys((select w from params))) as k)
-    where k <> 'exposure' and k not in (select distinct signal from query_table(signal_table))
+    where check_weights and k <> 'exposure'
+      and k not in (select distinct signal from query_table(signal_table))
 ),
 
 final as (

@@ -9,12 +9,14 @@ create macro screen(
     markets := [],
     exchanges := [],
     min_docs := 1,
-    signal_table := 'signals'
+    signal_table := 'signals',
+    check_weights := true
 ) as table
 with comp as (
     select * from screen_components(
         as_of_date := as_of_date, weights := weights, themes := themes, markets := markets,
-        exchanges := exchanges, min_docs := min_docs, signal_table := signal_table
+        exchanges := exchanges, min_docs := min_docs, signal_table := signal_table,
+        check_weights := check_weights
     )
     where kind = 'component'
 ),
