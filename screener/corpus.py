@@ -90,6 +90,16 @@ class Document:
     extraction: Extraction
     # where each page starts in ``text`` (PDF); empty for documents without pages
     pages: list[int] = field(default_factory=list)
+    # the facts as row tuples in the tables' column order, once packed (see packed())
+    rows: dict[str, list[tuple[Any, ...]]] | None = None
+
+    def packed(self) -> Document:
+        """The document as a worker sends it to the parent: its facts as row tuples, not
+        Mention/Link objects - pickled and unpickled several times faster, and the parent
+        builds its DataFrames from them without a dict per row."""
+        return Document(
+            self.row, self.text, Extraction(text=self.text), self.pages, fact_rows(self)
+        )
 
     def page_of(self, pos: int) -> int | None:
         """The 1-based page holding offset ``pos``, or None for a document without pages."""
@@ -232,62 +242,62 @@ def _title(text: str) -> str:
     return ""
 
 
+def fact_rows(d: Document) -> dict[str, list[tuple[Any, ...]]]:
+    """One document's mentions, links, capex and pages as row tuples, columns in the order
+    of MENTION_SCHEMA, LINK_SCHEMA, CAPEX_SCHEMA and PAGE_SCHEMA."""
+    x, doc_id = d.extraction, d.doc_id
+    capex_cols = [k for k in CAPEX_SCHEMA if k not in ("doc_id", "page")]
+    return {
+        "mentions": [
+            (doc_id, m.company_id, m.start, m.end, m.matched, m.via, m.kind, m.ticker or None)
+            for m in x.mentions
+        ],
+        "links": [
+            (
+                doc_id,
+                lk.company_id,
+                lk.theme,
+                lk.role,
+                lk.evidence,
+                lk.start,
+                lk.end,
+                lk.snippet,
+                lk.confidence,
+                lk.mentions,
+                d.page_of(lk.start),
+            )
+            for lk in x.links
+        ],
+        "capex": [
+            (doc_id, *(c[k] for k in capex_cols), d.page_of(c["start_pos"])) for c in x.capex
+        ],
+        "document_pages": [
+            (doc_id, i + 1, s, e)
+            for i, (s, e) in enumerate(zip(d.pages, [*d.pages[1:], len(d.text)], strict=True))
+        ]
+        if d.pages
+        else [],
+    }
+
+
+_FACT_SCHEMAS = {
+    "mentions": MENTION_SCHEMA,
+    "links": LINK_SCHEMA,
+    "capex": CAPEX_SCHEMA,
+    "document_pages": PAGE_SCHEMA,
+}
+
+
 def frames(docs: list[Document]) -> dict[str, pl.DataFrame]:
     """The documents' facts as DataFrames shaped like the tables (capex without FX columns)."""
-    mentions, links, capex = [], [], []
+    rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in _FACT_SCHEMAS}
     for d in docs:
-        for m in d.extraction.mentions:
-            mentions.append(
-                {
-                    "doc_id": d.doc_id,
-                    "company_id": m.company_id,
-                    "start_pos": m.start,
-                    "end_pos": m.end,
-                    "matched": m.matched,
-                    "via": m.via,
-                    "alias_kind": m.kind,
-                    "ticker": m.ticker or None,
-                }
-            )
-        for lk in d.extraction.links:
-            links.append(
-                {
-                    "doc_id": d.doc_id,
-                    "company_id": lk.company_id,
-                    "theme": lk.theme,
-                    "role": lk.role,
-                    "evidence": lk.evidence,
-                    "start_pos": lk.start,
-                    "end_pos": lk.end,
-                    "snippet": lk.snippet,
-                    "confidence": lk.confidence,
-                    "mentions": lk.mentions,
-                    "page": d.page_of(lk.start),
-                }
-            )
-        for c in d.extraction.capex:
-            capex.append(
-                {
-                    "doc_id": d.doc_id,
-                    **{k: c[k] for k in CAPEX_SCHEMA if k not in ("doc_id", "page")},
-                    "page": d.page_of(c["start_pos"]),
-                }
-            )
-    return {
-        "documents": pl.DataFrame([d.row for d in docs], schema=DOCUMENT_SCHEMA),
-        "mentions": pl.DataFrame(mentions, schema=MENTION_SCHEMA),
-        "links": pl.DataFrame(links, schema=LINK_SCHEMA),
-        "capex": pl.DataFrame(capex, schema=CAPEX_SCHEMA),
-        "document_pages": pl.DataFrame(
-            [
-                {"doc_id": d.doc_id, "page": i + 1, "start_pos": s, "end_pos": e}
-                for d in docs
-                if d.pages
-                for i, (s, e) in enumerate(zip(d.pages, [*d.pages[1:], len(d.text)], strict=True))
-            ],
-            schema=PAGE_SCHEMA,
-        ),
-    }
+        for k, v in (d.rows if d.rows is not None else fact_rows(d)).items():
+            rows[k].extend(v)
+    out = {"documents": pl.DataFrame([d.row for d in docs], schema=DOCUMENT_SCHEMA)}
+    for k, schema in _FACT_SCHEMAS.items():
+        out[k] = pl.DataFrame(rows[k], schema=schema, orient="row")
+    return out
 
 
 # ---------------------------------------------------------------- the bundled seed corpus

@@ -520,7 +520,8 @@ def _extract_stored(i: int) -> Any:
     from screener.extract import extract
 
     row, text, pages = _WORKER["stored"][i]
-    return Document(row, text, extract(text, _WORKER["kb"], row["published_on"].isoformat()), pages)
+    ext = extract(text, _WORKER["kb"], row["published_on"].isoformat())
+    return Document(row, text, ext, pages).packed()
 
 
 @contextlib.contextmanager
@@ -690,8 +691,8 @@ def _read_one(f: Path) -> tuple[str, Any]:
         if str(f) == "-":
             raw = _WORKER["stdin"]
             doc = read_document(Path(STDIN_NAME), _WORKER["kb"], raw=raw, **_WORKER["opts"])
-            return "ok", doc
-        return "ok", read_document(f, _WORKER["kb"], **_WORKER["opts"])
+            return "ok", doc.packed()
+        return "ok", read_document(f, _WORKER["kb"], **_WORKER["opts"]).packed()
     except InputError as e:
         return "error", str(e)
 
@@ -838,7 +839,9 @@ def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -
     if docs:
         insert_facts(con, frames(docs), bundled=False)
         _insert(
-            con, "document_text", pl.DataFrame([{"doc_id": d.doc_id, "text": d.text} for d in docs])
+            con,
+            "document_text",
+            pl.DataFrame({"doc_id": [d.doc_id for d in docs], "text": [d.text for d in docs]}),
         )
 
 
