@@ -26,8 +26,9 @@ from screener.text import fold
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. 3-4: documents.format,
 # document_pages, prices. 5: no key index on signals and prices (the loaders keep the keys),
-# screen(check_weights := ...). A database of an older version is migrated by `screener build`, which carries its user tables over by the columns both
-# versions share; every other command asks for that build first.
+# screen(check_weights := ...). A database of an older version is migrated by `screener
+# build`, which carries its user tables over by the columns both versions share; every other
+# command asks for that build first.
 SCHEMA_VERSION = "5"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
@@ -314,9 +315,9 @@ def _old_state(path: Path) -> tuple[str, dict[str, int], str | None]:
         for t in USER_TABLES:
             if t in tables:
                 counts[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
-        fp = con.execute("select value from meta where key = 'extraction_fingerprint'").fetchone()
+        fp = con.execute("select value from meta where key = 'extraction_fingerprint'").fetchall()
         con.execute("checkpoint")
-        return version, counts, (str(fp[0]) if fp else None)
+        return version, counts, (str(fp[0][0]) if fp else None)
     except duckdb.Error as e:
         raise DatabaseError(
             f"{path}: cannot read the existing database ({_first_line(e)}); nothing was changed"
