@@ -3,6 +3,7 @@ built, a change to the data makes a new entry, and a damaged cache is rebuilt, n
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from screener import cache
@@ -37,24 +38,33 @@ def test_a_second_run_reads_the_cache_and_extracts_the_same(tmp_path, monkeypatc
     assert a.links == b.links and a.mentions == b.mentions and a.links
 
 
-def test_new_user_data_is_a_new_entry_and_damage_is_rebuilt(tmp_path, monkeypatch):
+def test_new_user_data_is_a_new_fingerprint_and_damage_is_rebuilt(tmp_path, monkeypatch):
     from screener.reference import DATA_DIR
 
-    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "c"))
-    kb1, _ = _fresh(DATA_DIR, None)
     user = tmp_path / "user"
     user.mkdir()
+    base = cache.fingerprint(DATA_DIR, None)
     (user / "aliases.csv").write_text(
         "alias,company_id,lang,kind,ambiguous\n小冷科技,a_002837,zh-Hans,short,no\n",
         encoding="utf-8",
     )
-    kb2, m2 = _fresh(DATA_DIR, user)
-    assert kb2.fingerprint != kb1.fingerprint
-    assert "小冷科技" in m2.entries
-    for f in (tmp_path / "c").glob("*.pickle"):
-        f.write_bytes(b"not a pickle")
-    kb3, m3 = _fresh(DATA_DIR, user)
-    assert "小冷科技" in m3.entries and kb3.fingerprint == kb2.fingerprint
+    assert cache.fingerprint(DATA_DIR, user) != base
+    session = cache.cache_dir()  # the suite's cache (conftest): copied, so nothing is built twice
+    (tmp_path / "c").mkdir()
+    for f in session.glob(f"*-{base}.pickle") if session else []:
+        shutil.copy(f, tmp_path / "c" / f.name)
+    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "c"))
+    cache.put("matcher", "k", {"patterns": ["a"]})
+    assert cache.get("matcher", "k") == {"patterns": ["a"]}
+    (tmp_path / "c" / "matcher-k.pickle").write_bytes(b"not a pickle")
+    assert cache.get("matcher", "k") is None  # damaged: a miss, never an error
+    # a damaged matcher entry is rebuilt from the knowledge (equal to the first)
+    kb, m1 = _fresh(DATA_DIR, None)
+    for f in (tmp_path / "c").glob("matcher-*.pickle"):
+        f.write_bytes(b"\x80\x05truncated")
+    get_matcher.cache_clear()
+    m2 = get_matcher(kb)
+    assert m2.entries == m1.entries and m2.patterns == m1.patterns
 
 
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
