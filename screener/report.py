@@ -76,7 +76,7 @@ def _suppliers(db: Database, d: date, theme: list[str] | None) -> pl.DataFrame:
         select l.theme, li.ticker, c.name_zh, c.name_en,
                count(distinct l.doc_id) as docs, max(l.confidence) as strength,
                min(dd.published_on) as first_seen, max(dd.published_on) as last_seen,
-               string_agg(distinct dd.title, ' | ') as titles
+               string_agg(distinct dd.title, ' | ' order by dd.title) as titles
         from links l
         join documents dd using (doc_id)
         join companies c using (company_id)
@@ -140,7 +140,8 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
     if latest.height == 0 or suppliers.height == 0:
         return None
     shares = dict(db.select("select theme, share from theme_allocation").iter_rows())
-    themes = [t for t in shares if t in set(suppliers["theme"].to_list())]
+    named = set(suppliers["theme"].to_list())
+    themes = [t for t in shares if t in named]
     nodes: list[str] = []
     index: dict[str, int] = {}
 
@@ -197,7 +198,8 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
 
 
 def _top_tickers(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> list[str]:
-    ranked = [t for t in ranking["ticker"].to_list() if t in set(suppliers["ticker"].to_list())]
+    named = set(suppliers["ticker"].to_list())  # once, not once per ranked ticker
+    ranked = [t for t in ranking["ticker"].to_list() if t in named]
     return ranked[:TOP_TICKERS]
 
 
