@@ -580,25 +580,27 @@ def _write_extracted(
     return n
 
 
+def _copy_from_previous(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> None:
+    """Insert the attached old database's rows of ``table`` by the columns both schemas share."""
+    old_cols = _columns(con, PREVIOUS, table)
+    new_cols = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and table_name = ? order by column_index",
+            [table],
+        ).fetchall()
+    ]
+    cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+    con.execute(f'insert into "{table}" ({cols}) select {cols} from {PREVIOUS}."{table}" {where}')
+
+
 def _copy_extractions(con: duckdb.DuckDBPyConnection) -> int:
     """Copy the user's documents with their text, pages, mentions, links and capex as the
     old database holds them (same fingerprint: extracting again would give the same rows)."""
-    user_docs = f"(select doc_id from {PREVIOUS}.documents where not bundled)"
+    user_docs = f"where doc_id in (select doc_id from {PREVIOUS}.documents where not bundled)"
     for t in ("documents", "document_text", "document_pages", "mentions", "links", "capex"):
-        old_cols = _columns(con, PREVIOUS, t)
-        new_cols = [
-            r[0]
-            for r in con.execute(
-                "select column_name from duckdb_columns() where database_name = current_database() "
-                "and table_name = ? order by column_index",
-                [t],
-            ).fetchall()
-        ]
-        cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-        con.execute(
-            f'insert into "{t}" ({cols}) select {cols} from {PREVIOUS}."{t}" '
-            f"where doc_id in {user_docs}"
-        )
+        _copy_from_previous(con, t, user_docs)
     return int(con.execute("select count(*) from documents where not bundled").fetchall()[0][0])
 
 
@@ -606,19 +608,9 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Copy every user table of the attached old database, by the columns both schemas share."""
     kept = {}
     for t in USER_TABLES:
-        old_cols = _columns(con, PREVIOUS, t)
-        if not old_cols:
+        if not _columns(con, PREVIOUS, t):
             continue
-        new_cols = [
-            r[0]
-            for r in con.execute(
-                "select column_name from duckdb_columns() where database_name = current_database() "
-                "and table_name = ? order by column_index",
-                [t],
-            ).fetchall()
-        ]
-        cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-        con.execute(f'insert into "{t}" ({cols}) select {cols} from {PREVIOUS}."{t}"')
+        _copy_from_previous(con, t)
         n = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
         if n:
             kept[t] = n
