@@ -360,7 +360,7 @@ def build(
         check_screener_file(real)  # before the lock file is made beside it
     with writer_lock(real):
         kb = load(data_dir)
-        fingerprint = extraction_fingerprint(data_dir)
+        fingerprint = kb.fingerprint  # hashed once, when the knowledge was loaded
         old: dict[str, int] = {}
         old_fingerprint = None
         if real.exists():
@@ -475,16 +475,6 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> set[st
         [catalog, table],
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def extraction_fingerprint(data_dir: Path = DATA_DIR) -> str:
-    """What extractions depend on: every file of the reference data (bundled and the user's
-    $SCREENER_USER_DATA) and the screener's own code. Equal fingerprints make equal
-    extractions of the same text, so `build` copies them instead of extracting again."""
-    from screener.cache import fingerprint
-    from screener.reference import user_data_dir
-
-    return fingerprint(data_dir, user_data_dir())
 
 
 def _stored_documents(path: Path) -> list[tuple[dict[str, Any], str, list[int]]]:
@@ -771,7 +761,7 @@ def _ingest_locked(
         try:
             if progress is not None:
                 results = _counted(results, len(files), progress)
-            _ingest_into(con, path, results, report, batch, frames)
+            _ingest_into(con, path, results, report, batch, frames, kb.fingerprint)
         finally:
             con.close()
 
@@ -783,6 +773,7 @@ def _ingest_into(
     report: IngestReport,
     batch: int,
     frames: Any,
+    fingerprint: str,
 ) -> None:
     check_schema(con, path)
     with sql_errors(f"{path}: ingest failed, database unchanged"):
@@ -798,7 +789,7 @@ def _ingest_into(
             stored = con.execute(
                 "select value from meta where key = 'extraction_fingerprint'"
             ).fetchall()
-            if stored and stored[0][0] != extraction_fingerprint():
+            if stored and stored[0][0] != fingerprint:
                 _set_meta(con, extraction_fingerprint="mixed")
             pending: list[Any] = []
             for status, item in results:

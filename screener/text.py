@@ -180,6 +180,7 @@ class _Tables:
         self.fold = np.arange(0x110000, dtype=np.uint32)
         self.hant = np.zeros(0x10000, dtype=bool)  # CJK ideographs are all in the BMP
         self.hans = np.zeros(0x10000, dtype=bool)
+        self.classified = np.zeros(0x10000, dtype=bool)  # hant/hans known (OpenCC asked)
         # what the dicts learned before the tables were made (short strings only)
         for code, f in _FOLD.items():
             self.learned[code] = True
@@ -191,6 +192,7 @@ class _Tables:
         if ord(c) < 0x10000:
             self.hant[ord(c)] = _IS_HANT[c]
             self.hans[ord(c)] = _IS_HANS[c]
+            self.classified[ord(c)] = True
 
 
 _TB: list[_Tables] = []  # made on the first long text: short ones never import numpy
@@ -234,14 +236,14 @@ def _is_cjk(c: str) -> bool:
 _LAST: list[tuple[str, Any] | None] = [None]
 
 
-def _codes(text: str, keep: bool = True) -> Any:
+def _codes(text: str) -> Any:
     """The code points of ``text`` as a numpy array (UTF-32, lone surrogates kept)."""
     last = _LAST[0]
     if last is not None and last[0] is text:
         return last[1]
     np = _tables().np
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    _LAST[0] = (text, codes) if keep else None
+    _LAST[0] = (text, codes)
     return codes
 
 
@@ -261,7 +263,9 @@ def script_counts(text: str) -> tuple[int, int]:
 
 def _script_counts(cjk: Any, np: Any) -> tuple[int, int]:
     tb = _tables()
-    _learn({chr(c) for c in np.unique(cjk).tolist()})
+    unseen = cjk[~tb.classified[cjk]]  # only characters never classified go to OpenCC
+    if len(unseen):
+        _learn({chr(c) for c in np.unique(unseen).tolist()})
     hant = tb.hant[cjk]
     return int(np.count_nonzero(tb.hans[cjk] & ~hant)), int(np.count_nonzero(hant))
 
@@ -319,7 +323,7 @@ def fold(text: str) -> str:
         return text.translate(_FOLD)
     tb = _tables()
     np = tb.np
-    codes = _codes(text, keep=False)
+    codes = _codes(text)
     _LAST[0] = None  # fold is the last reader of a document's code points
     unseen = codes[~tb.learned[codes]]
     if len(unseen):

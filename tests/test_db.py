@@ -7,6 +7,7 @@ import pytest
 
 from screener import db as dbm
 from screener.errors import DatabaseError, InputError, NotFoundError
+from screener.reference import load
 
 from .conftest import DATA
 
@@ -228,4 +229,4 @@ def test_ingest_by_other_code_makes_the_next_build_extract_again(db_copy):
     assert fp["value"].to_list() == ["mixed"]
     dbm.build(db_copy)
     fp = dbm.query(db_copy, "select value from meta where key = 'extraction_fingerprint'")
-    assert fp["value"].to_list() == [dbm.extraction_fingerprint()]
+    assert fp["value"].to_list() == [load().fingerprint]  # of the reference and code
