@@ -184,8 +184,20 @@ def read_capped(path: Path, name: str) -> bytes:
             raise IsADirectoryError(path)
         if not stat.S_ISREG(mode):
             raise InputError(f"{name}: not a regular file (a device, FIFO or socket)")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            raw = f.read(MAX_BYTES + 1)
+        # read what stat says plus one byte, then on in 1 MiB steps while more comes: a
+        # single read(MAX_BYTES + 1) allocates the whole 50 MiB buffer for every file (18% of
+        # an ingest's CPU on a corpus of 5 KB notes)
+        chunks = []
+        total = 0
+        step = os.fstat(fd).st_size + 1
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, min(step, MAX_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            step = 1 << 20
+        raw = b"".join(chunks)
     finally:
         os.close(fd)
     if len(raw) > MAX_BYTES:

@@ -534,7 +534,7 @@ def _extractor(stored: list[Any], kb: Knowledge) -> Iterator[Iterator[Any]]:
         if len(stored) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield map(_extract_stored, range(len(stored)))
             return
-        with multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint) as pool:
+        with _fork_pool(procs) as pool:
             yield pool.imap(_extract_stored, range(len(stored)), chunksize=16)
     finally:
         _WORKER.pop("stored", None)
@@ -700,8 +700,20 @@ def document_reader(
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield map(_read_one, files)
         return
-    with multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint) as pool:
+    with _fork_pool(procs) as pool:
         yield pool.imap(_read_one, files, chunksize=16)
+
+
+def _fork_pool(procs: int) -> Any:
+    """Forked extraction workers. OpenCC's dictionaries are loaded first, so that the workers
+    share this process's copy instead of each loading its own (2.5% of the CPU of an ingest
+    of 2,000 documents)."""
+    import multiprocessing
+
+    from screener.text import opencc_converters
+
+    opencc_converters()
+    return multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint)
 
 
 def ingest(
