@@ -411,3 +411,28 @@ def test_an_older_schema_is_refused_until_build_migrates_it(user_db: Path) -> No
         SCHEMA_VERSION,
     )
     con.close()
+
+
+def test_read_capped_reads_whole_files_and_refuses_past_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener import corpus
+    from screener.errors import InputError
+
+    big = tmp_path / "big.txt"
+    data = bytes(range(256)) * (3 * 4096 + 7)  # over 3 MiB: several 1 MiB steps
+    big.write_bytes(data)
+    assert corpus.read_capped(big, "big.txt") == data
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert corpus.read_capped(empty, "empty.txt") == b""
+    # stat says 0 bytes for a /proc file: the content must still be read to its end
+    status = Path("/proc/self/status")
+    if status.exists():
+        assert corpus.read_capped(status, "status").startswith(b"Name:")
+    monkeypatch.setattr(corpus, "MAX_BYTES", 1000)
+    exact = tmp_path / "exact.txt"
+    exact.write_bytes(b"x" * 1000)
+    assert len(corpus.read_capped(exact, "exact.txt")) == 1000
+    with pytest.raises(InputError, match="big.txt: larger than"):
+        corpus.read_capped(big, "big.txt")
