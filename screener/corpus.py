@@ -185,8 +185,8 @@ def read_capped(path: Path, name: str) -> bytes:
         if not stat.S_ISREG(mode):
             raise InputError(f"{name}: not a regular file (a device, FIFO or socket)")
         # read what stat says plus one byte, then on in 1 MiB steps while more comes: a
-        # single read(MAX_BYTES + 1) allocates the whole 50 MiB buffer for every file (18% of
-        # an ingest's CPU on a corpus of 5 KB notes)
+        # single read(MAX_BYTES + 1) allocates a 50 MiB buffer for every file (2,000 notes of
+        # 5 KB read in 0.074 s that way, 0.02 s this way)
         chunks = []
         total = 0
         step = os.fstat(fd).st_size + 1
