@@ -89,3 +89,21 @@ def test_hkd_and_usd_units(kb):
     )
     assert ("meta", "2025", 6.5e10, "USD", None, "total") in got
     assert ("kingsoft_cloud", "2025", 8.0e9, "HKD", "estimate", "total") in got
+
+
+def test_cue_words_are_found_where_searching_each_word_finds_them(kb):
+    """The one-pass search of the capex word lists reports every occurrence that searching
+    the text once per word reports, overlapping ones included."""
+    from screener.extract.capex import _WORD_LISTS, _cue_words
+
+    c = kb.cues["capex"]
+    text = "".join(w + "，" + w[::-1] for name in _WORD_LISTS for w in c[name]) * 2
+    found = _cue_words(kb)(text)
+    for name in _WORD_LISTS:
+        want = []
+        for w in c[name]:
+            i = text.find(w)
+            while i >= 0:
+                want.append((w, i))
+                i = text.find(w, i + 1)
+        assert sorted(found[name]) == sorted(want), name

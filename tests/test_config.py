@@ -44,3 +44,22 @@ def test_weights_given_to_the_api_must_be_finite(w: object) -> None:
 
     with pytest.raises(UsageError):
         parse_weights({"exposure": w})  # type: ignore[dict-item]
+
+
+def test_cue_lists_answer_like_testing_each_word() -> None:
+    """CueWords' one-pass search says what `any(w in s for w in words)` says, metacharacters
+    and an empty list included, and survives pickling (the knowledge cache pickles it)."""
+    import pickle
+
+    from screener.cues import CueWords
+    from screener.extract.document import has
+
+    words = CueWords(["a.b", "(x", "供应商", "us$", "ab"])
+    for s in ("a.b", "axb", "(x)", "主要供应商为", "us$5", "u s$", "", "cab", "a"):
+        assert has(s, words) == any(w in s for w in words), s
+    assert not has("anything", CueWords([]))
+    back = pickle.loads(pickle.dumps(words))
+    assert back == list(words) and has("zz(xzz", back) and not has("zz", back)
+    cues = load_cues(DATA_DIR / "cues.toml")
+    assert isinstance(cues["roles"]["supplier"], CueWords)
+    assert isinstance(cues["capex"]["units"], dict)  # numbers stay numbers

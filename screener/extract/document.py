@@ -8,6 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from screener.cues import CueWords
 from screener.extract.joiners import ListWords, only_joiners
 from screener.extract.layout import TABLE_RULE, Layout, indent, span
 from screener.extract.model import KeywordHit, Keywords, Mention
@@ -18,6 +19,9 @@ STOP = set("、,，;；。！？!?\n")
 
 
 def has(s: str, cues: list[str]) -> bool:
+    """Whether any of the cue words occurs in s (one regex pass for the cues.toml lists)."""
+    if isinstance(cues, CueWords):
+        return cues.found_in(s)
     return any(c in s for c in cues)
 
 
