@@ -178,6 +178,9 @@ def test_signals_inserted_with_sql_count_at_once_and_a_misspelt_weight_is_refuse
         sql = "select * from screen(weights := map {'exposure': 1.0, 'qualty': 1.0})"
         with pytest.raises(DatabaseError, match="unknown weight qualty"):
             d.query(sql)
+        # loaded, but no value on or before the date: a known name (every raw value missing)
+        sql = "select * from screen(as_of_date := '2026-01-01', weights := map {'exposure': 1.0, 'quality': 1.0})"
+        assert d.query(sql).height > 0
 
 
 def test_loading_a_key_again_replaces_it(db_copy, tmp_path):

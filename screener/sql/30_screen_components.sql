@@ -197,14 +197,26 @@ components as (
     window w as (partition by c.component)
 ),
 
--- a weight that names no loaded signal is an error, not a silent zero
+-- a weight that names no loaded signal is an error, not a silent zero. A name with a value
+-- for a screened ticker is loaded; only the others are looked up in the whole signal table,
+-- and when there are none that scan stops at once (a semi-join with nothing to match):
+-- 0.24 of 1.58 CPU-s of a screen on 104M signal rows went to reading every name.
+unvalued as (
+    select k
+    from (select unnest(map_keys((select w from params))) as k)
+    where check_weights and k <> 'exposure'
+      and k not in (select signal from latest_signals)
+),
+
 unknown_weight as (
     select error(
         'screen: unknown weight ' || k || '; valid names: exposure and the loaded signals'
     ) as e
-    from (select unnest(map_keys((select w from params))) as k)
-    where check_weights and k <> 'exposure'
-      and k not in (select distinct signal from query_table(signal_table))
+    from unvalued
+    where k not in (
+        select distinct signal from query_table(signal_table)
+        where signal in (select k from unvalued)
+    )
 ),
 
 final as (
