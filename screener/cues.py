@@ -119,14 +119,18 @@ class CueWords(list[str]):
         super().__init__(words)
         self._rx: re.Pattern[str] | None = None
 
-    def found_in(self, s: str) -> bool:
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The words as one alternation, in the list's order (compiled once)."""
         rx = self._rx
         if rx is None:
-            if not self:
-                return False
-            # longest first is not needed for a yes/no answer; sorted for a stable pattern
-            rx = self._rx = re.compile("|".join(re.escape(w) for w in sorted(self)))
-        return rx.search(s) is not None
+            # an empty list matches nothing (an empty alternation would match everywhere)
+            body = "|".join(re.escape(w) for w in self) if self else "(?!)"
+            rx = self._rx = re.compile(body)
+        return rx
+
+    def found_in(self, s: str) -> bool:
+        return self.regex.search(s) is not None
 
 
 def _with_cue_words(raw: dict[str, Any]) -> dict[str, Any]:

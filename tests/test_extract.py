@@ -251,3 +251,18 @@ def test_sub_bullets_belong_to_their_numbered_item(kb):
 def test_a_yardstick_is_not_a_supplier(kb):
     x = extract("## AI 与算力\n\n- 某国产 CPU 芯片流片成功，性能达 Intel 486 水平。\n", kb)
     assert ("intel", "peer") in roles(x) and not suppliers(x)
+
+
+@given(st.text(alphabet=st.sampled_from(list(" .\n\t\"'”9aA。！?LtdCo,：")), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_sentence_starts_follow_the_full_stop_rule(text):
+    """layout() finds the "." that may end a sentence with a regex before asking
+    _english_full_stop: the sentences are those found by asking it about every dot."""
+    from screener.extract.layout import _english_full_stop, layout
+
+    want = [0] + [
+        i + 1
+        for i, ch in enumerate(text)
+        if ch in "。！？!?\n" or (ch == "." and _english_full_stop(text, i))
+    ]
+    assert layout(text).sent_starts == want

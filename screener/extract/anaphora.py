@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from screener.cues import CueWords
 from screener.extract.document import Doc, has, prefer, themes_in
 from screener.extract.evidence import evidence_span
 from screener.extract.model import EVIDENCE, Link
@@ -17,7 +18,7 @@ def anaphora_links(doc: Doc) -> list[Link]:
     out: list[Link] = []
     starts = doc.lay.sent_starts
     anaphora = doc.struct["anaphora"]
-    rx = re.compile("|".join(re.escape(a) for a in anaphora))
+    rx = anaphora.regex if isinstance(anaphora, CueWords) else _alternation(anaphora)
     candidates = sorted(
         {bisect.bisect_right(starts, m.start()) - 1 for m in rx.finditer(doc.folded)}
     )
@@ -60,3 +61,7 @@ def anaphora_links(doc: Doc) -> list[Link]:
                     )
                 )
     return out
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words))

@@ -5,12 +5,11 @@ line, a table column's header, a list item's extent, a company's known segment).
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 
 from screener.cues import CueWords
 from screener.extract.joiners import ListWords, only_joiners
-from screener.extract.layout import TABLE_RULE, Layout, indent, span
+from screener.extract.layout import CELL_SEP, TABLE_RULE, Layout, indent, span
 from screener.extract.model import KeywordHit, Keywords, Mention
 from screener.reference import Knowledge
 from screener.text import fold
@@ -137,6 +136,7 @@ class Doc:
         self._elsewhere: set[str] | None = None
         self.mention_starts = [m.start for m in mentions]
         self._table_top: dict[int, int] = {}
+        self._header_cells: dict[int, list[str]] = {}  # a table's header line, folded, by cell
         self._pick_heading: bool | None = None
         self.run_last: dict[int, int] = {}
         for i, r in enumerate(self.run):
@@ -315,8 +315,11 @@ class Doc:
         if top == line_no:
             return ""
         ls = lay.line_starts[line_no]
-        col = len(re.findall(r"\t|\|", self.text[ls:pos]))
-        cells = re.split(r"\t|\|", fold(lay.lines[top]))
+        seg = self.text[ls:pos]
+        col = seg.count("\t") + seg.count("|")
+        cells = self._header_cells.get(top)
+        if cells is None:
+            cells = self._header_cells[top] = CELL_SEP.split(fold(lay.lines[top]))
         return cells[col] if col < len(cells) else ""
 
     def off_topic_companies(self) -> set[str]:

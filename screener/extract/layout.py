@@ -16,6 +16,7 @@ _CODE_ITEM = re.compile(r"[（(][A-Za-z]{0,2}\d{4,6}(?:\.[A-Za-z]{2})?[)）]")
 
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s|[◆■●▌【]|[一二三四五六七八九十]+[、.．])")
 
+CELL_SEP = re.compile(r"\t|\|")  # between a table row's cells
 TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*$")  # a Markdown table's |---|---| line
 
 
@@ -37,16 +38,18 @@ class Layout:
     para_start_line: list[int] = field(default_factory=list)  # first line of each line's paragraph
 
 
-_SENT_RX = re.compile(r"[。！？!?\n]|\.")
+_SENT_RX = re.compile(r"[。！？!?\n]")
+# a "." can end a sentence only before a space, quote or the end and after no digit
+# (_english_full_stop's first tests, done by the regex so that decimals cost nothing)
+_DOT_RX = re.compile(r"\.(?<!\d\.)(?=[ \n\t\"'”’]|\Z)")
 _CLAUSE_RX = re.compile(r"[，,；;：:]")
 
 
 def layout(text: str) -> Layout:
-    sent = [0]
-    for m in _SENT_RX.finditer(text):
-        i = m.start()
-        if text[i] != "." or _english_full_stop(text, i):
-            sent.append(i + 1)
+    sent = [0] + [m.end() for m in _SENT_RX.finditer(text)]
+    dots = [m.end() for m in _DOT_RX.finditer(text) if _english_full_stop(text, m.start())]
+    if dots:
+        sent = sorted(sent + dots)
     clause = sorted(set(sent) | {m.end() for m in _CLAUSE_RX.finditer(text)})
     lines = text.split("\n")
     starts, pos = [], 0
@@ -148,7 +151,7 @@ def _is_table_row(line: str) -> bool:
     s = line.strip()
     if not s or set(s) <= set("|-: \t"):
         return False
-    cells = [c for c in re.split(r"\t|\|", s) if c.strip()]
+    cells = [c for c in CELL_SEP.split(s) if c.strip()]
     return len(cells) >= 2 and ("\t" in s or s.count("|") >= 2)
 
 
