@@ -327,14 +327,15 @@ def _styled(fig: Any, height: int) -> Any:
 
 def _header(db: Database, d: date, theme: list[str] | None, weights: Any) -> str:
     facts = db.select(
+        # one pass over each table (three scalar subqueries on signals were three scans of
+        # its 104M dates at full scale: 0.3 s against 0.1 s)
         """
-        select (select count(*) from documents where published_on <= $d) as documents,
-               (select count(*) from documents where published_on <= $d and not bundled) as ingested,
-               (select min(published_on) from documents where published_on <= $d) as first_doc,
-               (select max(published_on) from documents where published_on <= $d) as last_doc,
-               (select count(*) from signals where as_of <= $d) as signal_rows,
-               (select min(as_of) from signals where as_of <= $d) as first_signal,
-               (select max(as_of) from signals where as_of <= $d) as last_signal
+        select d.*, s.*
+        from (select count(*) as documents, count(*) filter (where not bundled) as ingested,
+                     min(published_on) as first_doc, max(published_on) as last_doc
+              from documents where published_on <= $d) as d,
+             (select count(*) as signal_rows, min(as_of) as first_signal, max(as_of) as last_signal
+              from signals where as_of <= $d) as s
         """,
         {"d": d},
     ).row(0, named=True)
