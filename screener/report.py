@@ -327,18 +327,19 @@ def _styled(fig: Any, height: int) -> Any:
 
 def _header(db: Database, d: date, theme: list[str] | None, weights: Any) -> str:
     facts = db.select(
-        # one pass over each table (three scalar subqueries on signals were three scans of
-        # its 104M dates at full scale: 0.3 s against 0.1 s)
         """
-        select d.*, s.*
-        from (select count(*) as documents, count(*) filter (where not bundled) as ingested,
-                     min(published_on) as first_doc, max(published_on) as last_doc
-              from documents where published_on <= $d) as d,
-             (select count(*) as signal_rows, min(as_of) as first_signal, max(as_of) as last_signal
-              from signals where as_of <= $d) as s
+        select count(*) as documents, count(*) filter (where not bundled) as ingested,
+               min(published_on) as first_doc, max(published_on) as last_doc
+        from documents where published_on <= $d
         """,
         {"d": d},
     ).row(0, named=True)
+    # the whole table's count and dates come from DuckDB's statistics at once (4 ms at full
+    # scale); only a date before its last value needs the scan of every date (0.1-0.2 s)
+    sig = "select count(*) as signal_rows, min(as_of) as first_signal, max(as_of) as last_signal from signals"
+    facts |= db.select(sig).row(0, named=True)
+    if facts["last_signal"] is not None and facts["last_signal"] > d:
+        facts |= db.select(sig + " where as_of <= $d", {"d": d}).row(0, named=True)
     default = dict(
         db.select("select name, weight from score_weights where kind = 'component'").iter_rows()
     )

@@ -60,6 +60,25 @@ def test_the_report_filters_by_theme_and_date(built_db, tmp_path):
     assert bad.returncode == 2 and not (tmp_path / "x.html").exists()
 
 
+def test_the_report_header_counts_the_signals_known_on_its_date(db_copy):
+    """The whole table's count comes from statistics, a date before its last value from a scan:
+    both must say what was known on the date."""
+    import duckdb
+
+    from screener.api import Database
+
+    with duckdb.connect(str(db_copy)) as con:
+        con.execute(
+            "insert into signals values ('300308.SZ', '2026-03-01', 'q', 1, 't'), "
+            "('300502.SZ', '2026-05-01', 'q', 2, 't')"
+        )
+    with Database(db_copy) as d:
+        pages = {day: d.report(as_of=day) for day in ("2026-01-01", "2026-04-01", "2026-12-31")}
+    assert "<dt>signals</dt><dd>none loaded" in pages["2026-01-01"]
+    assert "<dt>signals</dt><dd>1 values, 2026-03-01 to 2026-03-01" in pages["2026-04-01"]
+    assert "<dt>signals</dt><dd>2 values, 2026-03-01 to 2026-05-01" in pages["2026-12-31"]
+
+
 def _chromium() -> str | None:
     return next(
         (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
