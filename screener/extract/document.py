@@ -26,6 +26,8 @@ def has(s: str, cues: list[str]) -> bool:
 
 def strip_words(s: str, words: list[str]) -> str:
     """Blank out words that contain a cue without meaning it, keeping offsets."""
+    if isinstance(words, CueWords) and not words.found_in(s):
+        return s  # the common case: one regex pass instead of a replace per word
     for w in words:
         s = s.replace(w, " " * len(w))
     return s
