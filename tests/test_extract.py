@@ -253,16 +253,23 @@ def test_a_yardstick_is_not_a_supplier(kb):
     assert ("intel", "peer") in roles(x) and not suppliers(x)
 
 
-@given(st.text(alphabet=st.sampled_from(list(" .\n\t\"'”9aA。！?LtdCo,：")), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list(" .\n\t\"'”9aA。！?!LtdCo,：;，")), max_size=80))
 @settings(max_examples=300, deadline=None)
-def test_sentence_starts_follow_the_full_stop_rule(text):
+def test_sentence_clause_and_line_starts_follow_their_rules(text):
     """layout() finds the "." that may end a sentence with a regex before asking
-    _english_full_stop: the sentences are those found by asking it about every dot."""
+    _english_full_stop, and the breaks of a long text with numpy: the starts are those found
+    by asking it about every dot and testing every character, short text and long."""
     from screener.extract.layout import _english_full_stop, layout
 
-    want = [0] + [
-        i + 1
-        for i, ch in enumerate(text)
-        if ch in "。！？!?\n" or (ch == "." and _english_full_stop(text, i))
-    ]
-    assert layout(text).sent_starts == want
+    for t in (text, (text + "。") * (300 // (len(text) + 1) + 1)):  # the second is >= 256
+        sent = [0] + [
+            i + 1
+            for i, ch in enumerate(t)
+            if ch in "。！？!?\n" or (ch == "." and _english_full_stop(t, i))
+        ]
+        lay = layout(t)
+        assert lay.sent_starts == sent
+        assert lay.clause_starts == sorted(
+            set(sent) | {i + 1 for i, ch in enumerate(t) if ch in "，,；;：:"}
+        )
+        assert lay.line_starts == [0] + [i + 1 for i, ch in enumerate(t) if ch == "\n"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
 
@@ -46,16 +47,9 @@ _CLAUSE_RX = re.compile(r"[，,；;：:]")
 
 
 def layout(text: str) -> Layout:
-    sent = [0] + [m.end() for m in _SENT_RX.finditer(text)]
     dots = [m.end() for m in _DOT_RX.finditer(text) if _english_full_stop(text, m.start())]
-    if dots:
-        sent = sorted(sent + dots)
-    clause = sorted(set(sent) | {m.end() for m in _CLAUSE_RX.finditer(text)})
+    sent, clause, starts = _breaks(text, dots)
     lines = text.split("\n")
-    starts, pos = [], 0
-    for ln in lines:
-        starts.append(pos)
-        pos += len(ln) + 1
     table = [_is_table_row(ln) for ln in lines]
     bullet = [bool(BULLET.match(ln)) and not t for ln, t in zip(lines, table, strict=True)]
     # a "- item" is a heading only when it labels what follows ("- 光模块："); a numbered
@@ -103,6 +97,36 @@ def layout(text: str) -> Layout:
         _title_line(lines),
         para,
     )
+
+
+_BREAK_KIND: list[Any] = []  # code point (BMP) -> 1 ends a sentence, 2 a clause, 0 neither
+
+
+def _breaks(text: str, dots: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """Sentence starts, clause starts and line starts (offsets after each break character;
+    ``dots``: the full stops among the "."). One numpy pass over the code points for a
+    document; a short text goes through the regexes (numpy's fixed cost is larger there)."""
+    if len(text) < 256:
+        sent = [0] + [m.end() for m in _SENT_RX.finditer(text)]
+        if dots:
+            sent = sorted(sent + dots)
+        clause = sorted(set(sent) | {m.end() for m in _CLAUSE_RX.finditer(text)})
+        return sent, clause, [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    import numpy as np
+
+    if not _BREAK_KIND:
+        kind = np.zeros(0x10000, dtype=np.uint8)  # U+FFFF is a noncharacter: stays 0
+        kind[[ord(c) for c in "。！？!?\n"]] = 1
+        kind[[ord(c) for c in "，,；;：:"]] = 2
+        _BREAK_KIND.append(kind)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    k = _BREAK_KIND[0][np.minimum(codes, 0xFFFF)]
+    sent = [0, *(np.flatnonzero(k == 1) + 1).tolist()]
+    clause = [0, *(np.flatnonzero(k != 0) + 1).tolist()]
+    if dots:
+        sent = sorted(sent + dots)
+        clause = sorted(clause + dots)
+    return sent, clause, [0, *(np.flatnonzero(codes == 10) + 1).tolist()]
 
 
 _MD_LEVEL = re.compile(r"^\s*(#{1,6})\s")
