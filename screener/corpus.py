@@ -179,7 +179,8 @@ def read_capped(path: Path, name: str) -> bytes:
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(mode):
@@ -189,7 +190,7 @@ def read_capped(path: Path, name: str) -> bytes:
         # 5 KB read in 0.074 s that way, 0.02 s this way)
         chunks = []
         total = 0
-        step = os.fstat(fd).st_size + 1
+        step = st.st_size + 1
         while total <= MAX_BYTES:
             chunk = os.read(fd, min(step, MAX_BYTES + 1 - total))
             if not chunk:

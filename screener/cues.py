@@ -85,7 +85,7 @@ def load_scoring(path: Path) -> dict[str, Any]:
 
 def load_cues(path: Path) -> dict[str, Any]:
     """cues.toml as plain dicts (what the extractor indexes), after validating its shape."""
-    return _load(path, Cues)
+    return _with_cue_words(_load(path, Cues))
 
 
 def _load(path: Path, model: type[BaseModel]) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def _load(path: Path, model: type[BaseModel]) -> dict[str, Any]:
         err = e.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
         raise InputError(f"{path}: {where}: {err['msg']}") from e
-    return _with_cue_words(raw)
+    return raw
 
 
 class CueWords(list[str]):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 
 from screener.cues import CueWords
 from screener.extract.document import Doc, has, prefer, themes_in
@@ -17,8 +16,8 @@ def anaphora_links(doc: Doc) -> list[Link]:
     anaphor, names a theme and a supplier cue links the previous sentence's companies."""
     out: list[Link] = []
     starts = doc.lay.sent_starts
-    anaphora = doc.struct["anaphora"]
-    rx = anaphora.regex if isinstance(anaphora, CueWords) else _alternation(anaphora)
+    anaphora: CueWords = doc.struct["anaphora"]
+    rx = anaphora.regex
     candidates = sorted(
         {bisect.bisect_right(starts, m.start()) - 1 for m in rx.finditer(doc.folded)}
     )
@@ -61,7 +60,3 @@ def anaphora_links(doc: Doc) -> list[Link]:
                     )
                 )
     return out
-
-
-def _alternation(words: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in words))

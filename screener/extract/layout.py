@@ -39,11 +39,9 @@ class Layout:
     para_start_line: list[int] = field(default_factory=list)  # first line of each line's paragraph
 
 
-_SENT_RX = re.compile(r"[。！？!?\n]")
 # a "." can end a sentence only before a space, quote or the end and after no digit
 # (_english_full_stop's first tests, done by the regex so that decimals cost nothing)
 _DOT_RX = re.compile(r"\.(?<!\d\.)(?=[ \n\t\"'”’]|\Z)")
-_CLAUSE_RX = re.compile(r"[，,；;：:]")
 
 
 def layout(text: str) -> Layout:
@@ -104,14 +102,7 @@ _BREAK_KIND: list[Any] = []  # code point (BMP) -> 1 ends a sentence, 2 a clause
 
 def _breaks(text: str, dots: list[int]) -> tuple[list[int], list[int], list[int]]:
     """Sentence starts, clause starts and line starts (offsets after each break character;
-    ``dots``: the full stops among the "."). One numpy pass over the code points for a
-    document; a short text goes through the regexes (numpy's fixed cost is larger there)."""
-    if len(text) < 256:
-        sent = [0] + [m.end() for m in _SENT_RX.finditer(text)]
-        if dots:
-            sent = sorted(sent + dots)
-        clause = sorted(set(sent) | {m.end() for m in _CLAUSE_RX.finditer(text)})
-        return sent, clause, [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    ``dots``: the full stops among the "."), in one numpy pass over the code points."""
     import numpy as np
 
     if not _BREAK_KIND:
