@@ -257,8 +257,8 @@ def test_a_yardstick_is_not_a_supplier(kb):
 @settings(max_examples=300, deadline=None)
 def test_sentence_clause_and_line_starts_follow_their_rules(text):
     """layout() finds the "." that may end a sentence with a regex before asking
-    _english_full_stop, and the breaks of a long text with numpy: the starts are those found
-    by asking it about every dot and testing every character, short text and long."""
+    _english_full_stop, and the other breaks with numpy: the starts are those found by asking
+    it about every dot and testing every character, short text and long."""
     from screener.extract.layout import _english_full_stop, layout
 
     for t in (text, (text + "。") * (300 // (len(text) + 1) + 1)):  # the second is >= 256
