@@ -246,3 +246,70 @@ def test_capex_ties_are_broken_the_same_way_every_time(db_copy, tmp_path):
         for _ in range(5)
     }
     assert len(runs) == 1
+
+
+@pytest.fixture(scope="module")
+def random_sig_db(tmp_path_factory, built_db):
+    """The bundled database with random signal histories: screened and unscreened tickers, a
+    name with no values for some tickers, and dates before and after the as-of dates tested."""
+    import random
+
+    path = tmp_path_factory.mktemp("rsig") / "r.duckdb"
+    shutil.copy(built_db, path)
+    rnd = random.Random(7)
+    con = dbm.connect(path)
+    try:
+        screened = con.execute(
+            "select ticker from screen(as_of_date := '2027-01-01', weights := map {'exposure': 1.0})"
+        ).fetchall()
+        others = con.execute("select ticker from listings order by ticker").fetchall()
+        rows = []
+        start = date(2025, 1, 2).toordinal()
+        for (t,) in sorted({*screened, *rnd.sample(others, 100)}):
+            for name in ("alpha", "beta", "gamma"):
+                if name == "gamma" and rnd.random() < 0.5:
+                    continue
+                for day in rnd.sample(range(start, start + 700), 6):
+                    rows.append((t, date.fromordinal(day), name, rnd.gauss(0, 1)))
+        df = pl.DataFrame(rows, schema=["ticker", "as_of", "signal", "value"], orient="row")
+        df = df.unique(["ticker", "as_of", "signal"]).with_columns(source=pl.lit("rnd"))
+        con.register("_r", df.to_arrow())
+        con.execute("insert into signals by name select * from _r")
+        con.unregister("_r")
+    finally:
+        con.close()
+    return path, df
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    as_of=st.dates(date(2025, 3, 1), date(2027, 1, 1)),  # the bundled notes name suppliers
+    names=st.lists(st.sampled_from(["alpha", "beta", "gamma"]), min_size=1, unique=True),
+)
+def test_screen_signal_values_are_the_latest_on_or_before(random_sig_db, as_of, names):
+    """Every screened ticker's raw signal value is its latest on or before the as-of date,
+    as polars finds it by sorting; no value there is a missing raw (fails when the id join of
+    tickers or names pairs a value with the wrong ticker or name)."""
+    path, df = random_sig_db
+    expect = (
+        df.filter(pl.col("as_of") <= as_of, pl.col("signal").is_in(names))
+        .sort("as_of")
+        .group_by("ticker", "signal")
+        .agg(pl.col("value").last())
+    )
+    want = {(t, s): v for t, s, v in expect.iter_rows()}
+    con = dbm.connect(path, read_only=True)
+    try:
+        got = con.execute(
+            "select ticker, component, raw from screen_components("
+            "as_of_date := $d, weights := $w) where kind = 'component' and component <> 'exposure'",
+            {"d": as_of, "w": {"exposure": 1.0, **{n: 1.0 for n in names}}},
+        ).fetchall()
+    finally:
+        con.close()
+    assert got  # the bundled database screens suppliers
+    screened = {t for t, _, _ in got}
+    assert {(t, s): v for t, s, v in got if v is not None} == {
+        k: round(v, 12) for k, v in want.items() if k[0] in screened
+    }
+    assert {s for _, s, _ in got} == set(names)
