@@ -70,24 +70,51 @@ def build_report(
 
 
 def _suppliers(db: Database, d: date, theme: list[str] | None) -> pl.DataFrame:
-    """Listed suppliers per theme as of ``d``: documents, confidence, first and last seen."""
+    """Listed suppliers per theme as of ``d``: documents, confidence, first and last seen.
+    Grouped by (theme, company) before the names and tickers are joined: grouping by the
+    text columns, with every title aggregated, took 0.35-0.44 s at full scale against 0.09-0.17
+    (the titles are read for the Sankey's few suppliers only, `_titles`)."""
     return db.select(
         """
-        select l.theme, li.ticker, c.name_zh, c.name_en,
-               count(distinct l.doc_id) as docs, max(l.confidence) as strength,
-               min(dd.published_on) as first_seen, max(dd.published_on) as last_seen,
-               string_agg(distinct dd.title, ' | ' order by dd.title) as titles
-        from links l
-        join documents dd using (doc_id)
+        with s as (
+            select l.theme, l.company_id, count(distinct l.doc_id) as docs,
+                   max(l.confidence) as strength, min(dd.published_on) as first_seen,
+                   max(dd.published_on) as last_seen
+            from links l
+            join documents dd using (doc_id)
+            where l.role = 'supplier' and l.theme is not null and dd.published_on <= $d
+              and (len($th) = 0 or list_contains($th, l.theme))
+            group by l.theme, l.company_id
+        )
+        select s.theme, li.ticker, s.company_id, c.name_zh, c.name_en, s.docs, s.strength,
+               s.first_seen, s.last_seen
+        from s
         join companies c using (company_id)
-        join listings li on li.company_id = l.company_id and li.is_primary
-        where l.role = 'supplier' and l.theme is not null and dd.published_on <= $d
-          and (len($th) = 0 or list_contains($th, l.theme))
-        group by all
-        order by l.theme, docs desc, strength desc, li.ticker
+        join listings li on li.company_id = s.company_id and li.is_primary
+        order by s.theme, s.docs desc, s.strength desc, li.ticker
         """,
         {"d": d, "th": theme or []},
     )
+
+
+def _titles(db: Database, d: date, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The titles of the documents naming each (theme, company) as supplier as of ``d``,
+    sorted and joined by " | "."""
+    if not pairs:
+        return {}
+    df = db.select(
+        """
+        select l.theme, l.company_id, string_agg(distinct dd.title, ' | ' order by dd.title) as titles
+        from links l
+        join documents dd using (doc_id)
+        join (select unnest($themes) as theme, unnest($companies) as company_id) as k
+          using (theme, company_id)
+        where l.role = 'supplier' and dd.published_on <= $d
+        group by l.theme, l.company_id
+        """,
+        {"d": d, "themes": [t for t, _ in pairs], "companies": [c for _, c in pairs]},
+    )
+    return {(t, c): x for t, c, x in df.iter_rows()}
 
 
 def _evidence(db: Database, d: date, tickers: list[str], theme: list[str] | None) -> pl.DataFrame:
@@ -101,7 +128,8 @@ def _evidence(db: Database, d: date, tickers: list[str], theme: list[str] | None
         join listings li on li.company_id = l.company_id  -- every listing the ranking shows
         where l.role = 'supplier' and dd.published_on <= $d and list_contains($t, li.ticker)
           and (len($th) = 0 or list_contains($th, l.theme))
-        order by li.ticker, dd.published_on desc, l.confidence desc
+        -- a total order: the same page every time (ties of date and confidence are common)
+        order by li.ticker, dd.published_on desc, l.confidence desc, l.doc_id, l.start_pos, l.theme
         """,
         {"d": d, "t": tickers, "th": theme or []},
     )
@@ -164,8 +192,14 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
                 f"<br>{html.escape(str(r['title'] or '')[:60])} ({r['published_on']})"
             )
             theme_in[t] = theme_in.get(t, 0.0) + v
+    per_theme = {t: suppliers.filter(pl.col("theme") == t) for t in themes}
+    titles = _titles(
+        db,
+        d,
+        [(t, c) for t in themes for c in per_theme[t]["company_id"].head(TOP_SUPPLIERS).to_list()],
+    )
     for t in themes:
-        rows = suppliers.filter(pl.col("theme") == t)
+        rows = per_theme[t]
         total_docs = float(rows["docs"].sum())
         top = rows.head(TOP_SUPPLIERS)
         for r in top.iter_rows(named=True):
@@ -173,7 +207,8 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
             src.append(node(t))
             dst.append(node(_label(r["name_zh"], r["name_en"], r["ticker"])))
             val.append(round(v, 2))
-            hover.append(f"{r['docs']} documents: {html.escape(str(r['titles'])[:120])}")
+            names = titles.get((t, r["company_id"]))
+            hover.append(f"{r['docs']} documents: {html.escape(str(names)[:120])}")
         rest = rows.height - top.height
         if rest > 0:
             v = theme_in[t] * float(rows.tail(rest)["docs"].sum()) / total_docs

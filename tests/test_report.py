@@ -134,3 +134,26 @@ def test_the_report_is_the_same_page_every_time(report, built_db, tmp_path):
     uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
     first = uuid.sub("U", report.read_text(encoding="utf-8"))
     assert first == uuid.sub("U", again.read_text(encoding="utf-8"))
+
+
+def test_the_sankey_hover_names_the_documents_of_each_supplier(report, built_db):
+    """Each supplier link's hover lists the titles of the documents naming it (read for the
+    Sankey's suppliers only), sorted and joined by " | "."""
+    import html
+    import json
+
+    import duckdb
+
+    page = report.read_text(encoding="utf-8")
+    hovers = re.findall(r'"(\d+) documents: ([^"]*)"', page)
+    assert hovers
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        titles = {t for (t,) in con.execute("select title from documents").fetchall() if t}
+    finally:
+        con.close()
+    for _, raw in hovers:
+        text = html.unescape(json.loads(f'"{raw}"'))  # a JSON string in the page, HTML-escaped
+        first = text.split(" | ")[0]
+        assert first and first != "None", text
+        assert any(t.startswith(first) or first.startswith(t[:120]) for t in titles), first
