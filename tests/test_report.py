@@ -137,8 +137,9 @@ def test_the_report_is_the_same_page_every_time(report, built_db, tmp_path):
 
 
 def test_the_sankey_hover_names_the_documents_of_each_supplier(report, built_db):
-    """Each supplier link's hover lists the titles of the documents naming it (read for the
-    Sankey's suppliers only), sorted and joined by " | "."""
+    """Each supplier link's hover starts with the title of a document in the database (the
+    titles are read for the Sankey's suppliers only; a supplier left without them shows
+    "None")."""
     import html
     import json
 
