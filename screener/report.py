@@ -207,8 +207,8 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
             src.append(node(t))
             dst.append(node(_label(r["name_zh"], r["name_en"], r["ticker"])))
             val.append(round(v, 2))
-            names = titles.get((t, r["company_id"]))
-            hover.append(f"{r['docs']} documents: {html.escape(str(names)[:120])}")
+            joined = titles.get((t, r["company_id"]))
+            hover.append(f"{r['docs']} documents: {html.escape(str(joined)[:120])}")
         rest = rows.height - top.height
         if rest > 0:
             v = theme_in[t] * float(rows.tail(rest)["docs"].sum()) / total_docs

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
@@ -97,7 +98,15 @@ def layout(text: str) -> Layout:
     )
 
 
-_BREAK_KIND: list[Any] = []  # code point (BMP) -> 1 ends a sentence, 2 a clause, 0 neither
+@lru_cache(maxsize=1)
+def _break_kind() -> Any:
+    """Code point (BMP) -> 1 ends a sentence, 2 a clause, 0 neither."""
+    import numpy as np
+
+    kind = np.zeros(0x10000, dtype=np.uint8)  # U+FFFF is a noncharacter: stays 0
+    kind[[ord(c) for c in "。！？!?\n"]] = 1
+    kind[[ord(c) for c in "，,；;：:"]] = 2
+    return kind
 
 
 def _breaks(text: str, dots: list[int]) -> tuple[list[int], list[int], list[int]]:
@@ -105,13 +114,8 @@ def _breaks(text: str, dots: list[int]) -> tuple[list[int], list[int], list[int]
     ``dots``: the full stops among the "."), in one numpy pass over the code points."""
     import numpy as np
 
-    if not _BREAK_KIND:
-        kind = np.zeros(0x10000, dtype=np.uint8)  # U+FFFF is a noncharacter: stays 0
-        kind[[ord(c) for c in "。！？!?\n"]] = 1
-        kind[[ord(c) for c in "，,；;：:"]] = 2
-        _BREAK_KIND.append(kind)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    k = _BREAK_KIND[0][np.minimum(codes, 0xFFFF)]
+    k = _break_kind()[np.minimum(codes, 0xFFFF)]
     sent = [0, *(np.flatnonzero(k == 1) + 1).tolist()]
     clause = [0, *(np.flatnonzero(k != 0) + 1).tolist()]
     if dots:
