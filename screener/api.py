@@ -115,7 +115,7 @@ class Database:
 
     def _df(self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
         with dbm.sql_errors(f"{self.path}"):
-            return con.sql(sql, params=params).pl()
+            return dbm.frame(con.sql(sql, params=params))
 
     def query(self, sql: str, timeout: float = dbm.DEFAULT_TIMEOUT) -> pl.DataFrame:
         """One read-only statement (SELECT, EXPLAIN, PRAGMA) in the sandbox: it can read the

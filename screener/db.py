@@ -52,6 +52,31 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"{path}: cannot open database: {_first_line(e)}") from e
 
 
+class _ArrowStream:
+    """A relation seen only through the Arrow C stream interface."""
+
+    __slots__ = ("rel",)
+
+    def __init__(self, rel: duckdb.DuckDBPyRelation):
+        self.rel = rel
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.rel.__arrow_c_stream__(requested_schema)
+
+
+def frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """A relation's result as a polars frame, read over the Arrow C stream interface.
+
+    ``rel.pl()`` goes through pyarrow, whose import costs ~0.1 s of every command that
+    reads a frame (benchmarks/README.md); polars reads the stream itself. The relation is
+    wrapped because polars handed the relation directly keeps DuckDB objects alive to
+    interpreter exit (nanobind then prints "leaked instances" on stderr). Columns must be of
+    types polars holds (``_plain`` makes them so for user queries): on an interval or a union
+    polars panics instead of raising.
+    """
+    return pl.DataFrame(_ArrowStream(rel))
+
+
 def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Refuse a database of another schema version with what to do about it."""
     try:
@@ -907,7 +932,7 @@ def run_query(
         rel = cur.sql(sql, params=params)
         if rel is None:
             return pl.DataFrame()
-        return _plain(rel).pl()
+        return frame(_plain(rel))
     except duckdb.InterruptException as e:
         raise DatabaseError(f"query stopped after {timeout:g} s (raise it with --timeout)") from e
     except duckdb.Error as e:

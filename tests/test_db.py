@@ -141,6 +141,43 @@ def test_query_on_a_missing_database(tmp_path):
         dbm.query(tmp_path / "none.duckdb", "select 1")
 
 
+def test_frames_read_over_the_arrow_stream_equal_the_pyarrow_path():
+    """``frame`` (polars reading DuckDB's Arrow C stream) gives what ``rel.pl()`` (through
+    pyarrow) gives, for every kind of column the library's queries and ``_plain`` return."""
+    import duckdb
+
+    con = duckdb.connect()
+    rel = con.sql(
+        "select 1::tinyint a, 2::ubigint b, 3::hugeint c, 1.5::float d, 2.25::decimal(18,4) e, "
+        "'中际旭创' f, true g, date '2025-06-30' h, timestamp '2025-06-30 01:02:03' i, "
+        "time '01:02:03' j, ['idc', 'servers'] k, {'t': 'idc', 'n': 2} l, "
+        "map {'momentum': 0.5} m, null::double n, [1.5, null] o "
+        "from range(3)"
+    )
+    got, want = dbm.frame(rel), rel.pl()
+    assert got.schema == want.schema
+    assert got.equals(want)
+
+
+def test_reading_frames_needs_no_pyarrow_and_leaves_stderr_empty(built_db):
+    """A read command imports no pyarrow (~0.1 s of every command) and exits without
+    DuckDB's binding reporting objects alive at exit (what polars given the relation itself,
+    not the stream wrapper, leaves behind)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, screener.api as a\n"
+        f"d = a.open({str(built_db)!r})\n"
+        "d.themes(); d.query('select * from capex'); d.screen()\n"
+        "print('pyarrow' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"
+    assert r.stderr == ""
+
+
 def test_not_found_exit_code_class():
     assert NotFoundError("x").exit_code == 5
 
