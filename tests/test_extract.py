@@ -273,3 +273,34 @@ def test_sentence_clause_and_line_starts_follow_their_rules(text):
             set(sent) | {i + 1 for i, ch in enumerate(t) if ch in "，,；;：:"}
         )
         assert lay.line_starts == [0] + [i + 1 for i, ch in enumerate(t) if ch == "\n"]
+
+
+def test_no_garbage_collection_runs_inside_an_extraction_and_its_state_is_restored(kb):
+    """A long document keeps its hits and mentions alive to the end; collections during the
+    extraction would walk them again and again (a cost per MB that grows with length), and
+    extraction makes no cycles for them to find. The collector's state comes back as it was."""
+    import gc
+
+    from .conftest import DATA
+
+    doc = "\n\n".join([(DATA / "report_2026_04.md").read_text(encoding="utf-8")] * 60)
+    started: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        extract(doc, kb)
+        assert started == []
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            extract("中际旭创是光模块龙头。", kb)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)

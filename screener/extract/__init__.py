@@ -18,6 +18,8 @@ The flow, one module a step:
 
 from __future__ import annotations
 
+import gc
+
 from screener.extract.capex import extract_capex
 from screener.extract.evidence import evidence_span
 from screener.extract.layout import Layout, layout
@@ -43,7 +45,27 @@ __all__ = [
 
 
 def extract(text: str, kb: Knowledge, published_on: str | None = None) -> Extraction:
-    """Mentions, links and capex facts of one document."""
+    """Mentions, links and capex facts of one document.
+
+    Python's cyclic garbage collector is paused for the call. Extraction makes no reference
+    cycles (everything it drops is freed by reference counting: a collection after 3,000
+    notes, or after one 15 MB document, finds nothing), but a long document keeps its hits and
+    mentions alive until the end, and every collection walks them again: 12% of the CPU of a
+    10 MB document, a cost per MB that grows with the document (50 MB: 0.263 CPU-s/MB with
+    the collector, 0.227 without, the same notes one by one 0.226). The collector's state is
+    restored on the way out (left off if it was off).
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _extract(text, kb, published_on)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _extract(text: str, kb: Knowledge, published_on: str | None) -> Extraction:
     folded = fold(text)
     hits = get_matcher(kb).scan(folded, text)
     lay = layout(text)
