@@ -72,8 +72,13 @@ def frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
     wrapped because polars handed the relation directly keeps DuckDB objects alive to
     interpreter exit (nanobind then prints "leaked instances" on stderr). Columns must be of
     types polars holds (``_plain`` makes them so for user queries): on an interval or a union
-    polars panics instead of raising.
+    polars panics instead of raising. Names that repeat (case aside: a join's two ``doc_id``)
+    go the pyarrow way, which renames them as DuckDB does (``doc_id``, ``doc_id_1``); polars
+    would refuse the frame.
     """
+    names = [c.lower() for c in rel.columns]
+    if len(set(names)) < len(names):
+        return rel.pl()
     return pl.DataFrame(_ArrowStream(rel))
 
 

@@ -157,6 +157,14 @@ def test_frames_read_over_the_arrow_stream_equal_the_pyarrow_path():
     got, want = dbm.frame(rel), rel.pl()
     assert got.schema == want.schema
     assert got.equals(want)
+    # names repeated by a join, in any case, renamed as DuckDB's own conversion does
+    for sql in (
+        "select 1 a, 2 a, 3 a, 4 a_1",
+        "select 1 a, 2 A",
+        "select * from range(2) x, range(2) y",
+    ):
+        assert dbm.frame(con.sql(sql)).columns == con.sql(sql).pl().columns
+    assert dbm.frame(con.sql("select 1 a, 2 A")).columns == ["a", "A_1"]
 
 
 def test_reading_frames_needs_no_pyarrow_and_leaves_stderr_empty(built_db):
