@@ -113,9 +113,11 @@ class Database:
             self._conn = con
         yield self._conn
 
-    def _df(self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
+    def _df(
+        self, con: duckdb.DuckDBPyConnection, sql: str, params: Any = None, bulk: bool = False
+    ) -> pl.DataFrame:
         with dbm.sql_errors(f"{self.path}"):
-            return dbm.frame(con.sql(sql, params=params))
+            return dbm.frame(con.sql(sql, params=params), bulk=bulk)
 
     def query(self, sql: str, timeout: float = dbm.DEFAULT_TIMEOUT) -> pl.DataFrame:
         """One read-only statement (SELECT, EXPLAIN, PRAGMA) in the sandbox: it can read the
@@ -614,7 +616,7 @@ class Database:
                 "signals": "select * from signals where as_of <= $d",
             }.get(name, sql + f" where doc_id in ({dated})" if name in _DOC_TABLES else sql)
         with self._con() as con:
-            return self._df(con, sql, {"d": d} if "$d" in sql else None)
+            return self._df(con, sql, {"d": d} if "$d" in sql else None, bulk=True)
 
 
 _DOC_TABLES = {"links", "mentions", "document_text"}

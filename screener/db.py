@@ -64,7 +64,7 @@ class _ArrowStream:
         return self.rel.__arrow_c_stream__(requested_schema)
 
 
-def frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+def frame(rel: duckdb.DuckDBPyRelation, bulk: bool = False) -> pl.DataFrame:
     """A relation's result as a polars frame, read over the Arrow C stream interface.
 
     ``rel.pl()`` goes through pyarrow, whose import costs ~0.1 s of every command that
@@ -74,10 +74,12 @@ def frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
     types polars holds (``_plain`` makes them so for user queries): on an interval or a union
     polars panics instead of raising. Names that repeat (case aside: a join's two ``doc_id``)
     go the pyarrow way, which renames them as DuckDB does (``doc_id``, ``doc_id_1``); polars
-    would refuse the frame.
+    would refuse the frame. ``bulk`` (a whole table exported) goes the pyarrow way too: polars
+    converts the stream's text columns in one thread, pyarrow's table in parallel (14.8 M
+    signal rows: 1.5 s against 1.0-1.2 s); on numbers the two are equal.
     """
     names = [c.lower() for c in rel.columns]
-    if len(set(names)) < len(names):
+    if bulk or len(set(names)) < len(names):
         return rel.pl()
     return pl.DataFrame(_ArrowStream(rel))
 
