@@ -165,6 +165,15 @@ def test_frames_read_over_the_arrow_stream_equal_the_pyarrow_path():
     ):
         assert dbm.frame(con.sql(sql)).columns == con.sql(sql).pl().columns
     assert dbm.frame(con.sql("select 1 a, 2 A")).columns == ["a", "A_1"]
+    # a type polars cannot hold is polars' error, as through pyarrow, not a panic of the reader
+    import polars as pl
+
+    for sql in (
+        "select interval 3 day v",
+        "select union_value(k := 1)::union(k int, s varchar) v",
+    ):
+        with pytest.raises(pl.exceptions.PolarsError):
+            dbm.frame(con.sql(sql))
 
 
 def test_reading_frames_needs_no_pyarrow_and_leaves_stderr_empty(built_db):
