@@ -74,14 +74,16 @@ def frame(rel: duckdb.DuckDBPyRelation, bulk: bool = False) -> pl.DataFrame:
     ``rel.pl()`` goes through pyarrow, whose import costs ~0.1 s of every command that
     reads a frame (benchmarks/README.md); polars reads the stream itself. The relation is
     wrapped because polars handed the relation directly keeps DuckDB objects alive to
-    interpreter exit (nanobind then prints "leaked instances" on stderr). A result holding a
-    type polars cannot (an interval or a union; ``_plain`` turns them to text for user
-    queries) goes the pyarrow way, which raises polars' ComputeError where reading the stream
-    panics (nested in a list or a struct, an interval panics either way). Names that repeat (case aside: a join's two ``doc_id``) go the
-    pyarrow way too, which renames them as DuckDB does (``doc_id``, ``doc_id_1``); polars
-    would refuse the frame. ``bulk`` (a whole table exported) goes the pyarrow way too: polars
-    converts the stream's text columns in one thread, pyarrow's table in parallel (14.8 M
-    signal rows: 1.5 s against 1.0-1.2 s); on numbers the two are equal.
+    interpreter exit (nanobind then prints "leaked instances" on stderr).
+
+    Three kinds of result still take ``rel.pl()``:
+    - a type polars cannot hold (an interval or a union; ``_plain`` turns them to text for
+      user queries): pyarrow's way raises polars' ComputeError where the stream reader
+      panics (nested in a list or a struct, an interval panics either way);
+    - names that repeat, case aside (a join's two ``doc_id``): renamed as DuckDB does
+      (``doc_id``, ``doc_id_1``), where polars would refuse the frame;
+    - ``bulk`` (a whole table exported): polars converts the stream's text columns in one
+      thread, pyarrow's table in parallel (14.8 M signal rows: 1.5 s against 1.0-1.2 s).
     """
     names = [c.lower() for c in rel.columns]
     if bulk or len(set(names)) < len(names) or any(_NOT_STREAMED.search(str(t)) for t in rel.types):

@@ -158,11 +158,17 @@ exposure as (
     from parts group by ticker, company_id
 ),
 
+-- the weighted signals (every weight but exposure's), numbered
+signal_ids as materialized (
+    select name, row_number() over () as sid
+    from (select unnest(map_keys((select w from params))) as name)
+    where name <> 'exposure'
+),
+
 signal_probe as (
-    select u.ticker, u.company_id, k.name as component, (select d from params) as d
+    select u.ticker, u.company_id, n.name as component
     from universe as u
-    cross join (select unnest(map_keys((select w from params))) as name) as k
-    where k.name <> 'exposure'
+    cross join signal_ids as n
 ),
 
 -- the latest value of each weighted signal on or before the as-of date. One as-of date for
@@ -175,12 +181,6 @@ signal_probe as (
 -- cold; wall 0.67 -> 0.60 s warm, 1.00 -> 0.84 s cold; benchmarks/README.md).
 ticker_ids as materialized (
     select ticker, row_number() over () as tid from universe
-),
-
-signal_ids as materialized (
-    select name, row_number() over () as sid
-    from (select unnest(map_keys((select w from params))) as name)
-    where name <> 'exposure'
 ),
 
 latest_by_id as (
