@@ -29,7 +29,7 @@ SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # screen(check_weights := ...). A database of an older version is migrated by `screener
 # build`, which carries its user tables over by the columns both versions share; every other
 # command asks for that build first.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 DEFAULT_DB = "screener.duckdb"
 # Set when a write transaction has committed in this process: an interrupt after it must not
 # claim the database was left unchanged.

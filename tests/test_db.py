@@ -27,7 +27,7 @@ def test_build_counts(built_db):
     assert (
         count(built_db, "select value from meta where key = 'schema_version'")
         == dbm.SCHEMA_VERSION
-        == "5"
+        == "6"
     )
     # one issuer, several listings
     assert set(

@@ -289,7 +289,9 @@ def random_sig_db(tmp_path_factory, built_db):
 def test_screen_signal_values_are_the_latest_on_or_before(random_sig_db, as_of, names):
     """Every screened ticker's raw signal value is its latest on or before the as-of date,
     as polars finds it by sorting; no value there is a missing raw (fails when the id join of
-    tickers or names pairs a value with the wrong ticker or name)."""
+    tickers or names pairs a value with the wrong ticker or name, or when a pair whose latest
+    value is older than the screen's 92-day recent window loses it: six values over 700 days
+    leave gaps of months, and dates after the last value have only old ones)."""
     path, df = random_sig_db
     expect = (
         df.filter(pl.col("as_of") <= as_of, pl.col("signal").is_in(names))
