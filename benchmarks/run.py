@@ -206,7 +206,7 @@ def run(scale: str, work: Path) -> dict:
     if cfg["tickers"]:
         tickers = tickers[: cfg["tickers"]]
     sig_stamp = work / "signals.json"
-    swant = {"tickers": len(tickers), "days": cfg["days"]}
+    swant = {"tickers": len(tickers), "days": cfg["days"], "order": "as_of"}
     if not sig.exists() or not sig_stamp.exists() or json.loads(sig_stamp.read_text()) != swant:
         generate.signals(sig, tickers, cfg["days"])
         sig_stamp.write_text(json.dumps(swant))
@@ -215,7 +215,8 @@ def run(scale: str, work: Path) -> dict:
     con.execute("delete from signals")
     con.execute(
         f"insert into signals select ticker, as_of, signal, value, 'bench' from "
-        f"(unpivot read_parquet('{sig}') on momentum, pe_ttm, revision, turnover into name signal value value)"
+        f"(unpivot read_parquet('{sig}') on momentum, pe_ttm, revision, turnover into name signal value value) "
+        "order by as_of"  # in date order, as `signals load` stores them (sql/14_signals.sql)
     )
     signal_rows = con.execute("select count(*) from signals").fetchall()[0][0]
     con.execute("checkpoint")

@@ -609,8 +609,11 @@ def _write_extracted(
     return n
 
 
-def _copy_from_previous(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> None:
-    """Insert the attached old database's rows of ``table`` by the columns both schemas share."""
+def _copy_from_previous(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "", order: str = ""
+) -> None:
+    """Insert the attached old database's rows of ``table`` by the columns both schemas share
+    (``order``: an ORDER BY clause the rows are stored in)."""
     old_cols = _columns(con, PREVIOUS, table)
     new_cols = [
         r[0]
@@ -621,7 +624,9 @@ def _copy_from_previous(con: duckdb.DuckDBPyConnection, table: str, where: str =
         ).fetchall()
     ]
     cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-    con.execute(f'insert into "{table}" ({cols}) select {cols} from {PREVIOUS}."{table}" {where}')
+    con.execute(
+        f'insert into "{table}" ({cols}) select {cols} from {PREVIOUS}."{table}" {where} {order}'
+    )
 
 
 def _copy_extractions(con: duckdb.DuckDBPyConnection) -> int:
@@ -639,7 +644,9 @@ def _carry_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for t in USER_TABLES:
         if not _columns(con, PREVIOUS, t):
             continue
-        _copy_from_previous(con, t)
+        # signals back in date order (sql/14_signals.sql): rows inserted out of order since,
+        # or by an older version, are sorted here (104M rows: 16.6 -> 26.4 s)
+        _copy_from_previous(con, t, order="order by as_of" if t == "signals" else "")
         n = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
         if n:
             kept[t] = n

@@ -512,7 +512,7 @@ def derive_signals(db_path: Path) -> int:
                 con.execute("delete from signals where source = 'derived'")
                 con.execute(
                     "insert into signals by name select ticker, as_of, signal, value, "
-                    "'derived' as source from derived_signals()"
+                    "'derived' as source from derived_signals() order by as_of"
                 )
                 n = con.execute("select count(*) from signals where source = 'derived'").fetchall()
             return int(n[0][0])
@@ -550,5 +550,7 @@ def _write_signals(con: duckdb.DuckDBPyConnection, data: pl.DataFrame) -> None:
         "delete from signals using _sig where signals.ticker = _sig.ticker "
         "and signals.as_of = _sig.as_of and signals.signal = _sig.signal"
     )
-    con.execute("insert into signals select ticker, as_of, signal, value, source from _sig")
+    con.execute(  # in date order: see sql/14_signals.sql
+        "insert into signals select ticker, as_of, signal, value, source from _sig order by as_of"
+    )
     con.unregister("_sig")

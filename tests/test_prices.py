@@ -202,3 +202,43 @@ def test_loading_a_key_again_replaces_it(db_copy, tmp_path):
     sig.write_text("ticker,as_of,signal,value\n300308.SZ,2026-01-06,mom,5\n")
     load_signals(db_copy, [sig])
     assert values(db_copy, "mom", "300308.SZ") == {date(2026, 1, 5): 1.0, date(2026, 1, 6): 5.0}
+
+
+def _stored_dates(db: Path, where: str) -> list[date]:
+    """The dates of the matching signal rows in the order the table stores them."""
+    return dbm.query(db, f"select as_of from signals where {where} order by rowid")[
+        "as_of"
+    ].to_list()
+
+
+def test_signals_are_stored_in_date_order(db_copy, tmp_path):
+    """Loads, derived signals and build store signals sorted by date whatever order they came
+    in (the screen's as-of lookup skips row groups by their dates: sql/14_signals.sql)."""
+    import duckdb
+
+    dates = days(30)
+    wide = tmp_path / "wide.csv"  # ticker by ticker, each ticker's dates newest first
+    rows = ["ticker,as_of,alpha,beta"]
+    rows += [
+        f"{t},{d},{i},{-i}"
+        for t in ("300308.SZ", "000977.SZ")
+        for i, d in enumerate(reversed(dates))
+    ]
+    wide.write_text("\n".join(rows) + "\n")
+    load_signals(db_copy, [wide], source="mine")
+    stored = _stored_dates(db_copy, "source = 'mine'")
+    assert len(stored) == 120 and stored == sorted(stored)
+
+    for code in ("300308", "000977"):
+        f = akshare(tmp_path / f"{code}.csv", code, [10 * 1.01**i for i in range(40)], days(40))
+        load_signals(db_copy, [f], source="akshare")
+    assert derive_signals(db_copy) > 0
+    stored = _stored_dates(db_copy, "source = 'derived'")
+    assert stored == sorted(stored)
+
+    with duckdb.connect(str(db_copy)) as con:  # out of order, by SQL
+        con.execute("insert into signals values ('300308.SZ', '2025-01-02', 'alpha', 1, 'sql')")
+    assert _stored_dates(db_copy, "true") != sorted(_stored_dates(db_copy, "true"))
+    dbm.build(db_copy)
+    stored = _stored_dates(db_copy, "true")
+    assert len(stored) > 121 and stored == sorted(stored)
