@@ -206,7 +206,12 @@ def run(scale: str, work: Path) -> dict:
     if cfg["tickers"]:
         tickers = tickers[: cfg["tickers"]]
     sig_stamp = work / "signals.json"
-    swant = {"tickers": len(tickers), "days": cfg["days"], "order": "as_of"}
+    swant = {
+        "tickers": len(tickers),
+        "days": cfg["days"],
+        "order": "as_of",
+        "compression": "snappy",
+    }
     if not sig.exists() or not sig_stamp.exists() or json.loads(sig_stamp.read_text()) != swant:
         generate.signals(sig, tickers, cfg["days"])
         sig_stamp.write_text(json.dumps(swant))
