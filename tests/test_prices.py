@@ -242,3 +242,30 @@ def test_signals_are_stored_in_date_order(db_copy, tmp_path):
     dbm.build(db_copy)
     stored = _stored_dates(db_copy, "true")
     assert len(stored) > 121 and stored == sorted(stored)
+
+
+@pytest.mark.parametrize(
+    ("rows", "order", "dated"),
+    [
+        (300_000, "d", True),  # three row groups, each after the one before
+        (300_000, "d desc", False),
+        (300_000, "i % 7, d", False),  # every group spans every date
+        (1_000, "d", False),  # one row group: too small to skip the sort
+    ],
+)
+def test_build_copies_signals_already_in_date_order_as_they_are(tmp_path, rows, order, dated):
+    """`build` skips the sort when the old table's row groups are in date order already (by
+    their zone-map statistics), and sorts when in doubt."""
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        con.execute(
+            "create table signals as select i, date '2020-01-01' + (i // 500)::int as d "
+            f"from range({rows}) t(i) order by {order}"
+        )
+        con.execute("alter table signals rename d to as_of")
+        con.execute("checkpoint")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{old}' as {dbm.PREVIOUS} (read_only)")
+        assert dbm._row_groups_dated(con, "signals") is dated
