@@ -190,7 +190,7 @@ ticker_ids as materialized (
 -- signal published less often than quarterly) are looked up in the older rows; when there
 -- are none that scan stops at once. The API screen on 104M rows, warm: 0.61-0.77 -> 0.30-0.39 s
 -- wall; the first in a process 1.08-1.16 -> 0.66-0.74 s (benchmarks/README.md).
-recent_by_id as (
+recent_by_id as materialized (  -- read twice: the stale pairs and the result
     select t.tid, n.sid, arg_max(v.value, v.as_of) as value
     from query_table(signal_table) as v
     join ticker_ids as t on v.ticker = t.ticker
