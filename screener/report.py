@@ -2,7 +2,11 @@
 names sit in each theme, on how much evidence, and how they rank.
 
 Charts are plotly figures with plotly.js inlined once (the page opens offline: no CDN, no
-network). Sections: a header (as-of date, weights, what data it rests on), the capex flow
+network). Each is written as the figure JSON plotly.js draws (data, layout, and the
+"plotly_white" template) and put in the page as ``plotly.io.to_html`` puts it, without
+plotly.py's graph objects: building and validating those (the template deep-copied into
+every figure) took ~0.3 s of a 1.4 s report at full scale. The tests validate every figure through
+``plotly.graph_objects.Figure``, so a misspelt property still fails there. Sections: a header (as-of date, weights, what data it rests on), the capex flow
 (spenders -> themes -> suppliers, a Sankey in USD bn through ``theme_allocation``), the
 exposure map (theme x ticker heatmap), the ranking with each component and a link to its
 evidence, a timeline of when each supplier was first and last named, and the capex series
@@ -11,8 +15,10 @@ per spender.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import pkgutil
 from datetime import date
 from typing import Any
 
@@ -28,6 +34,8 @@ CJK_FONTS = (
 TOP_SUPPLIERS = 6  # per theme in the Sankey; the rest flow to "others"
 TOP_TICKERS = 30  # rows of the heatmap and the timeline
 RANK_ROWS = 50
+
+Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, as plotly.js takes it
 
 
 def build_report(
@@ -50,14 +58,12 @@ def build_report(
     ]
     parts = [_header(db, d, theme, weights)]
     first = True
-    for title, fig in charts:
+    for i, (title, fig) in enumerate(charts):
         parts.append(f"<h2>{html.escape(title)}</h2>")
         if fig is None:
             parts.append('<p class="empty">No data for this chart as of this date.</p>')
             continue
-        parts.append(
-            fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
-        )
+        parts.append(_chart_html(fig, f"chart-{i + 1}", first))
         first = False
     parts.append("<h2>Ranking</h2>")
     parts.append(_ranking_table(ranking.head(RANK_ROWS)))
@@ -120,7 +126,7 @@ def _titles(db: Database, d: date, pairs: list[tuple[str, str]]) -> dict[tuple[s
 def _evidence(db: Database, d: date, tickers: list[str], theme: list[str] | None) -> pl.DataFrame:
     return db.select(
         """
-        select li.ticker, c.name_zh, l.theme, l.evidence, l.confidence, l.page, l.snippet,
+        select li.ticker, c.name_zh, c.name_en, l.theme, l.evidence, l.confidence, l.page, l.snippet,
                dd.title, dd.published_on, dd.path
         from links l
         join documents dd using (doc_id)
@@ -142,11 +148,9 @@ def _label(name_zh: str | None, name_en: str | None, ticker: str) -> str:
 # ---------------------------------------------------------------- charts
 
 
-def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
+def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Figure | None:
     """Each spender's latest full-year capex, split over the themes by ``theme_allocation``,
     each theme's share split over its suppliers by the documents naming them."""
-    import plotly.graph_objects as go
-
     # one figure a company (group totals such as 北美四大CSP would count twice): its latest
     # full year, the latest document's total
     latest = db.select(
@@ -216,20 +220,19 @@ def _sankey(db: Database, d: date, suppliers: pl.DataFrame) -> Any:
             dst.append(node(f"{t}: {rest} others"))
             val.append(round(v, 2))
             hover.append(f"{rest} more suppliers")
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={"label": nodes, "pad": 12, "thickness": 14},
-            link={
-                "source": src,
-                "target": dst,
-                "value": val,
-                "customdata": hover,
-                "hovertemplate": "%{customdata}<extra>%{value:.1f} bn</extra>",
-            },
-        )
-    )
-    return _styled(fig, height=max(500, 22 * len(nodes)))
+    sankey = {
+        "type": "sankey",
+        "arrangement": "snap",
+        "node": {"label": nodes, "pad": 12, "thickness": 14},
+        "link": {
+            "source": src,
+            "target": dst,
+            "value": val,
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra>%{value:.1f} bn</extra>",
+        },
+    }
+    return _figure([sankey], {}, height=max(500, 22 * len(nodes)))
 
 
 def _top_tickers(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> list[str]:
@@ -238,8 +241,8 @@ def _top_tickers(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> list[str]:
     return ranked[:TOP_TICKERS]
 
 
-def _heatmap(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Any:
-    import plotly.graph_objects as go
+def _heatmap(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Figure | None:
+    from plotly.colors import make_colorscale, sequential
 
     tickers = _top_tickers(suppliers, ranking)
     if not tickers:
@@ -261,44 +264,41 @@ def _heatmap(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Any:
         ]
         for t in tickers
     ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=themes,
-            y=[names[t] for t in tickers],
-            text=text,
-            colorscale="Blues",
-            zmin=0,
-            zmax=max([v for row in z for v in row if v is not None] or [1]),
-            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
-            colorbar={"title": "docs"},
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    return _styled(fig, height=max(420, 24 * len(tickers)))
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": themes,
+        "y": [names[t] for t in tickers],
+        "text": text,
+        # plotly.py's "Blues" (ColorBrewer); plotly.js's own "Blues" is another scale
+        "colorscale": make_colorscale(sequential.Blues),
+        "zmin": 0,
+        "zmax": max([v for row in z for v in row if v is not None] or [1]),
+        "hovertemplate": "%{y} · %{x}<br>%{text}<extra></extra>",
+        "colorbar": {"title": {"text": "docs"}},
+    }
+    layout = {"yaxis": {"autorange": "reversed"}}
+    return _figure([heatmap], layout, height=max(420, 24 * len(tickers)))
 
 
-def _timeline(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Any:
-    import plotly.graph_objects as go
-
+def _timeline(suppliers: pl.DataFrame, ranking: pl.DataFrame) -> Figure | None:
     tickers = _top_tickers(suppliers, ranking)
     if not tickers:
         return None
     sub = suppliers.filter(pl.col("ticker").is_in(tickers))
-    fig = go.Figure()
+    traces = []
     for th in sorted(set(sub["theme"].to_list())):
         rows = sub.filter(pl.col("theme") == th)
         xs: list[Any] = []
         ys: list[Any] = []
         for r in rows.iter_rows(named=True):
             label = _label(r["name_zh"], r["name_en"], r["ticker"])
-            xs += [r["first_seen"], r["last_seen"], None]
+            xs += [r["first_seen"].isoformat(), r["last_seen"].isoformat(), None]
             ys += [label, label, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=th))
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=[_label(*_names(sub, t), t) for t in reversed(tickers)]
-    )
-    return _styled(fig, height=max(420, 24 * len(tickers)))
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": th})
+    order = [_label(*_names(sub, t), t) for t in reversed(tickers)]
+    layout = {"yaxis": {"categoryorder": "array", "categoryarray": order}}
+    return _figure(traces, layout, height=max(420, 24 * len(tickers)))
 
 
 def _names(df: pl.DataFrame, ticker: str) -> tuple[str | None, str | None]:
@@ -306,12 +306,10 @@ def _names(df: pl.DataFrame, ticker: str) -> tuple[str | None, str | None]:
     return r["name_zh"], r["name_en"]
 
 
-def _capex_series(capex: pl.DataFrame) -> Any:
+def _capex_series(capex: pl.DataFrame) -> Figure | None:
     """Per spender: the annual figures and the quarterly figures, the latest published
-    figure of each period (USD bn; CNY in the hover)."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
+    figure of each period (USD bn; CNY in the hover), side by side as
+    ``make_subplots(rows=1, cols=2)`` lays them out."""
     rows = capex.filter(
         pl.col("usd_bn").is_not_null() & pl.col("scope").is_in(["total", "infrastructure"])
     )
@@ -319,42 +317,100 @@ def _capex_series(capex: pl.DataFrame) -> Any:
     quarterly = rows.filter(pl.col("period").str.contains(r"^\d{4}Q[1-4]$"))
     if annual.height == 0 and quarterly.height == 0:
         return None
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("annual", "quarterly"))
-    for col, df in ((1, annual), (2, quarterly)):
+    traces = []
+    layout: dict[str, Any] = {"barmode": "group", "annotations": []}
+    for col, (name, df) in enumerate((("annual", annual), ("quarterly", quarterly)), start=1):
+        x, y = ("x", "y") if col == 1 else (f"x{col}", f"y{col}")
+        left, right = (0.0, 0.45) if col == 1 else (0.55, 1.0)  # plotly's spacing of 0.1
+        layout[f"xaxis{col if col > 1 else ''}"] = {"anchor": y, "domain": [left, right]}
+        layout[f"yaxis{col if col > 1 else ''}"] = {"anchor": x, "domain": [0.0, 1.0]}
+        layout["annotations"].append(
+            {
+                "text": name,
+                "font": {"size": 16},
+                "showarrow": False,
+                "x": (left + right) / 2,
+                "xanchor": "center",
+                "xref": "paper",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "yref": "paper",
+            }
+        )
         latest = df.sort("published_on").group_by(["spender", "period"], maintain_order=True).last()
         for sp in sorted(set(latest["spender"].to_list())):
             s = latest.filter(pl.col("spender") == sp).sort("period")
-            fig.add_trace(
-                go.Bar(
-                    x=s["period"].to_list(),
-                    y=s["usd_bn"].to_list(),
-                    name=str(sp),
-                    legendgroup=str(sp),
-                    showlegend=col == 1 or sp not in set(annual["spender"].to_list()),
-                    customdata=[
-                        [c, q]
-                        for c, q in zip(
-                            s["cny_yi"].to_list(), s["qualifier"].to_list(), strict=True
-                        )
-                    ],
-                    hovertemplate=f"{html.escape(str(sp))} %{{x}}: %{{y}} bn USD"
-                    "<br>%{customdata[0]} 亿元 %{customdata[1]}<extra></extra>",
-                ),
-                row=1,
-                col=col,
-            )
-    fig.update_layout(barmode="group")
-    return _styled(fig, height=460)
+            bars = {
+                "type": "bar",
+                "x": s["period"].to_list(),
+                "y": s["usd_bn"].to_list(),
+                "name": str(sp),
+                "legendgroup": str(sp),
+                "showlegend": col == 1 or sp not in set(annual["spender"].to_list()),
+                "customdata": [
+                    [c, q]
+                    for c, q in zip(s["cny_yi"].to_list(), s["qualifier"].to_list(), strict=True)
+                ],
+                "hovertemplate": f"{html.escape(str(sp))} %{{x}}: %{{y}} bn USD"
+                "<br>%{customdata[0]} 亿元 %{customdata[1]}<extra></extra>",
+                "xaxis": x,
+                "yaxis": y,
+            }
+            traces.append(bars)
+    return _figure(traces, layout, height=460)
 
 
-def _styled(fig: Any, height: int) -> Any:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        font={"family": CJK_FONTS, "size": 12},
-        template="plotly_white",
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any], height: int) -> Figure:
+    style = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "font": {"family": CJK_FONTS, "size": 12},
+        "template": _template(),
+    }
+    return {"data": data, "layout": layout | style}
+
+
+@functools.cache
+def _template() -> dict[str, Any]:
+    """plotly's "plotly_white" template as JSON, read from the file plotly ships it in (plotly
+    builds a validated object from the same file, ~0.1 s)."""
+    return dict(json.loads(_plotly_data("templates/plotly_white.json")))
+
+
+def _plotly_data(name: str) -> bytes:
+    data = pkgutil.get_data("plotly", f"package_data/{name}")
+    if data is None:  # pragma: no cover - a plotly installed without its package data
+        raise RuntimeError(f"plotly's package_data/{name} is missing: reinstall plotly")
+    return data
+
+
+# as plotly.io does: no "</script>" (or any tag) can end the script a figure sits in
+_UNSAFE_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "/": "\\u002f"})
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":")).translate(_UNSAFE_IN_SCRIPT)
+
+
+def _chart_html(fig: Figure, div_id: str, include_plotlyjs: bool) -> str:
+    """The figure's <div> and the script drawing it, as ``plotly.io.to_html(full_html=False)``
+    writes them, with plotly.js (the copy plotly ships) inlined before the first chart. Written
+    here because plotly.io's serializer imports plotly.py's validators (~0.05 s cold); the ids
+    are fixed, so the same database gives the same page."""
+    config = {"displaylogo": False, "responsive": True}
+    plotlyjs = ""
+    if include_plotlyjs:
+        plotlyjs = (
+            "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+            f"<script>{_plotly_data('plotly.min.js').decode('utf-8')}</script>"
+        )
+    return (
+        f'<div style="height:{fig["layout"]["height"]}px; width:100%;">{plotlyjs}'
+        f'<div id="{div_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
+        f"<script>if (document.getElementById({_json(div_id)})) {{ Plotly.newPlot("
+        f"{_json(div_id)}, {_json(fig['data'])}, {_json(fig['layout'])}, {_json(config)}) }};"
+        "</script></div>"
     )
-    return fig
 
 
 # ---------------------------------------------------------------- tables and page
@@ -369,12 +425,7 @@ def _header(db: Database, d: date, theme: list[str] | None, weights: Any) -> str
         """,
         {"d": d},
     ).row(0, named=True)
-    # the whole table's count and dates come from DuckDB's statistics at once (4 ms at full
-    # scale); only a date before its last value needs the scan of every date (0.1-0.2 s)
-    sig = "select count(*) as signal_rows, min(as_of) as first_signal, max(as_of) as last_signal from signals"
-    facts |= db.select(sig).row(0, named=True)
-    if facts["last_signal"] is not None and facts["last_signal"] > d:
-        facts |= db.select(sig + " where as_of <= $d", {"d": d}).row(0, named=True)
+    facts |= _signal_facts(db, d)
     default = dict(
         db.select("select name, weight from score_weights where kind = 'component'").iter_rows()
     )
@@ -400,6 +451,37 @@ def _header(db: Database, d: date, theme: list[str] | None, weights: Any) -> str
     return f'<h1>AI-capex beneficiaries</h1><dl class="facts">{dl}</dl>'
 
 
+def _signal_facts(db: Database, d: date) -> dict[str, Any]:
+    """How many signal values were known on ``d``, from when to when. The whole table's count
+    and dates come from DuckDB's statistics (4 ms at full scale). Signals are stored in date
+    order, so DuckDB's zone maps skip the row groups a date filter excludes: a date nearer the
+    start is counted directly; one nearer the end counts the rows after it and subtracts, and
+    looks for its last date in the 92 days up to it first. At 2025-06-30 in the full
+    benchmark that reads the last 5% of the table (0.01-0.03 s warm) where counting every date
+    up to it read 95% (0.03-0.1 s warm, 0.1-0.4 s from disk)."""
+    sig = (
+        "select count(*) as signal_rows, min(as_of) as first_signal,"
+        " max(as_of) as last_signal from signals"
+    )
+    whole = db.select(sig).row(0, named=True)
+    first, last = whole["first_signal"], whole["last_signal"]
+    if last is None or last <= d:
+        return whole
+    if d - first < last - d:  # nearer the start: count what comes before
+        return db.select(sig + " where as_of <= $d", {"d": d}).row(0, named=True)
+    later = db.select("select count(*) from signals where as_of > $d", {"d": d}).item()
+    recent = db.select(
+        "select max(as_of) from signals where as_of <= $d and as_of > $d - 92", {"d": d}
+    ).item()
+    if recent is None:  # nothing in the 92 days before: every earlier date
+        recent = db.select("select max(as_of) from signals where as_of <= $d", {"d": d}).item()
+    return {
+        "signal_rows": whole["signal_rows"] - later,
+        "first_signal": first,
+        "last_signal": recent,
+    }
+
+
 def _ranking_table(df: pl.DataFrame) -> str:
     if df.height == 0:
         return '<p class="empty">Nothing ranked as of this date.</p>'
@@ -422,27 +504,65 @@ def _ranking_table(df: pl.DataFrame) -> str:
     return f'<table class="ranking"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+_HTML_ESCAPES = (["&", "<", ">", '"', "'"], ["&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"])
+
+
+def _escaped(col: str) -> pl.Expr:
+    """``html.escape`` over a column: one pass, so an "&" put in is not escaped again."""
+    return pl.col(col).fill_null("").str.replace_many(*_HTML_ESCAPES)
+
+
 def _evidence_html(ev: pl.DataFrame) -> str:
-    out = []
-    for (ticker,), rows in ev.group_by(["ticker"], maintain_order=True):
-        first = rows.row(0, named=True)
-        items = "".join(
-            '<li><q>{}</q> <span class="src">{} · {} · {}{} · {} {:.2f}</span></li>'.format(
-                html.escape(r["snippet"]),
-                html.escape(str(r["published_on"])),
-                html.escape(r["title"] or r["path"]),
-                html.escape(r["theme"] or ""),
-                f" · p.{r['page']}" if r["page"] else "",
-                html.escape(r["evidence"]),
-                r["confidence"],
+    """A section per ticker with every quote naming it. Built as polars columns: 16,439 quotes
+    at full scale took 0.10-0.12 s as a Python loop over rows, 0.02 s so."""
+    if ev.height == 0:
+        return '<p class="empty">No evidence as of this date.</p>'
+    # each distinct confidence formatted once, as "{:.2f}" does (rounding the binary value)
+    conf = {v: f"{v:.2f}" for v in ev["confidence"].unique().to_list()}
+    title = pl.when(pl.col("title").fill_null("") != "").then("title").otherwise("path")
+    page = pl.when(pl.col("page").fill_null(0) != 0)
+    items = ev.lazy().select(
+        "ticker",
+        heading=pl.coalesce(
+            pl.col("name_zh").replace("", None), pl.col("name_en").replace("", None), "ticker"
+        ),
+        item=pl.concat_str(
+            pl.lit("<li><q>"),
+            _escaped("snippet"),
+            pl.lit('</q> <span class="src">'),
+            pl.col("published_on").cast(pl.String).str.replace_many(*_HTML_ESCAPES),
+            pl.lit(" · "),
+            title.str.replace_many(*_HTML_ESCAPES),
+            pl.lit(" · "),
+            _escaped("theme"),
+            page.then(pl.lit(" · p.") + pl.col("page").cast(pl.String)).otherwise(pl.lit("")),
+            pl.lit(" · "),
+            _escaped("evidence"),
+            pl.lit(" "),
+            pl.col("confidence").replace_strict(conf, return_dtype=pl.String),
+            pl.lit("</span></li>"),
+        ),
+    )
+    sections = (
+        items.group_by("ticker", maintain_order=True)
+        .agg(pl.first("heading"), pl.col("item").str.join(""))
+        .select(
+            pl.concat_str(
+                pl.lit('<section id="ev-'),
+                _escaped("ticker"),
+                pl.lit('"><h3>'),
+                _escaped("heading"),
+                pl.lit(" "),
+                _escaped("ticker"),
+                pl.lit("</h3><ul>"),
+                "item",
+                pl.lit("</ul></section>"),
             )
-            for r in rows.iter_rows(named=True)
         )
-        out.append(
-            f'<section id="ev-{html.escape(str(ticker))}"><h3>{html.escape(str(first["name_zh"]))} '
-            f"{html.escape(str(ticker))}</h3><ul>{items}</ul></section>"
-        )
-    return "\n".join(out) or '<p class="empty">No evidence as of this date.</p>'
+        .collect()
+        .to_series()
+    )
+    return "\n".join(sections.to_list())
 
 
 def _page(title: str, body: str) -> str:

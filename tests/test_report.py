@@ -61,8 +61,10 @@ def test_the_report_filters_by_theme_and_date(built_db, tmp_path):
 
 
 def test_the_report_header_counts_the_signals_known_on_its_date(db_copy):
-    """The whole table's count comes from statistics, a date before its last value from a scan:
-    both must say what was known on the date."""
+    """The whole table's count comes from statistics; a date inside it is counted directly
+    when nearer the first value, by subtracting the later rows when nearer the last (its last
+    date looked for in the 92 days before it, then in every earlier date): each way must say
+    what was known on the date."""
     import duckdb
 
     from screener.api import Database
@@ -70,13 +72,47 @@ def test_the_report_header_counts_the_signals_known_on_its_date(db_copy):
     with duckdb.connect(str(db_copy)) as con:
         con.execute(
             "insert into signals values ('300308.SZ', '2026-03-01', 'q', 1, 't'), "
-            "('300502.SZ', '2026-05-01', 'q', 2, 't')"
+            "('300502.SZ', '2026-05-01', 'q', 2, 't'), ('300308.SZ', '2027-03-01', 'q', 3, 't'), "
+            "('300502.SZ', '2027-02-01', 'q', 4, 't')"
         )
+    days = ("2026-01-01", "2026-04-01", "2026-12-01", "2027-02-15", "2027-12-31")
     with Database(db_copy) as d:
-        pages = {day: d.report(as_of=day) for day in ("2026-01-01", "2026-04-01", "2026-12-31")}
+        pages = {day: d.report(as_of=day) for day in days}
     assert "<dt>signals</dt><dd>none loaded" in pages["2026-01-01"]
     assert "<dt>signals</dt><dd>1 values, 2026-03-01 to 2026-03-01" in pages["2026-04-01"]
-    assert "<dt>signals</dt><dd>2 values, 2026-03-01 to 2026-05-01" in pages["2026-12-31"]
+    assert "<dt>signals</dt><dd>2 values, 2026-03-01 to 2026-05-01" in pages["2026-12-01"]
+    assert "<dt>signals</dt><dd>3 values, 2026-03-01 to 2027-02-01" in pages["2027-02-15"]
+    assert "<dt>signals</dt><dd>4 values, 2026-03-01 to 2027-03-01" in pages["2027-12-31"]
+
+
+def test_every_chart_is_the_figure_plotly_would_write(built_db):
+    """The charts are written as plotly.js JSON, without plotly.py's graph objects: plotly's
+    validators check each here (a misspelt property or a bad value raises), and plotly's own
+    figure from the same JSON must serialize to the same thing (a value plotly would coerce,
+    such as a colorbar title given as a bare string, fails)."""
+    import json
+    from datetime import date
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    import screener
+    from screener import report as R
+
+    d = date(2026, 6, 30)
+    with screener.open(built_db) as db:
+        ranking = db.screen(as_of=d)
+        suppliers = R._suppliers(db, d, None)
+        figures = [
+            R._sankey(db, d, suppliers),
+            R._heatmap(suppliers, ranking),
+            R._timeline(suppliers, ranking),
+            R._capex_series(db.capex(as_of=d)),
+        ]
+    for fig in figures:
+        assert fig is not None
+        assert json.loads(pio.to_json(go.Figure(fig))) == json.loads(R._json(fig))
+    assert figures[0]["layout"]["template"]["layout"]["plot_bgcolor"] == "white"  # plotly_white
 
 
 def _chromium() -> str | None:
@@ -126,14 +162,12 @@ def test_the_report_renders_in_a_browser_offline(report):
 
 
 def test_the_report_is_the_same_page_every_time(report, built_db, tmp_path):
-    """Built twice from one database, the page differs only in plotly's random div ids (the
-    document titles in the Sankey's hover text were an unordered string_agg)."""
+    """Built twice from one database, the page is the same (the document titles in the
+    Sankey's hover text were an unordered string_agg; the chart ids were random uuids)."""
     again = tmp_path / "again.html"
     r = run("report", "--out", str(again), "--db", str(built_db), "--as-of", "2026-06-30")
     assert r.returncode == 0, r.stderr
-    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-    first = uuid.sub("U", report.read_text(encoding="utf-8"))
-    assert first == uuid.sub("U", again.read_text(encoding="utf-8"))
+    assert report.read_bytes() == again.read_bytes()
 
 
 def test_the_sankey_hover_names_the_documents_of_each_supplier(report, built_db):
@@ -158,3 +192,61 @@ def test_the_sankey_hover_names_the_documents_of_each_supplier(report, built_db)
         first = text.split(" | ")[0]
         assert first and first != "None", text
         assert any(t.startswith(first) or first.startswith(t[:120]) for t in titles), first
+
+
+def test_the_evidence_list_escapes_every_field_once():
+    """The evidence sections are built as polars columns; each field must come out as
+    ``html.escape`` gives it (an "&" escaped once, quotes too), a missing title falls back
+    to the path, page 0 or none shows no page, and a company without a Chinese name is
+    headed by its English name."""
+    import html
+    from datetime import date
+
+    import polars as pl
+
+    from screener import report as R
+
+    ev = pl.DataFrame(
+        {
+            "ticker": ["NVDA.O", "NVDA.O", "300308.SZ"],
+            "name_zh": [None, None, "中际旭创"],
+            "name_en": ["NVIDIA", "NVIDIA", "Innolight"],
+            "theme": ["chips", None, "optical_modules"],
+            "evidence": ["supplier_list", "headline", "a<b"],
+            "confidence": [0.125, 0.9, 1.0],
+            "page": [None, 0, 3],
+            "snippet": ["<script>\"x\" & 'y'</script>", "A&amp;B", "800G 光模块"],
+            "title": [None, "", "R&D <note>"],
+            "published_on": [date(2025, 6, 30), date(2025, 1, 2), date(2024, 12, 31)],
+            "path": ["/n/a&b.md", "/n/c.pdf", "/n/d.html"],
+        }
+    )
+
+    def item(snippet, day, source, theme, page, evidence, conf):
+        p = f" · p.{page}" if page else ""
+        e = html.escape
+        src = f"{e(day)} · {e(source)} · {e(theme or '')}{p} · {e(evidence)} {conf:.2f}"
+        return f'<li><q>{e(snippet)}</q> <span class="src">{src}</span></li>'
+
+    expected = "\n".join(
+        [
+            '<section id="ev-NVDA.O"><h3>NVIDIA NVDA.O</h3><ul>'
+            + item(
+                "<script>\"x\" & 'y'</script>",
+                "2025-06-30",
+                "/n/a&b.md",
+                "chips",
+                None,
+                "supplier_list",
+                0.125,
+            )
+            + item("A&amp;B", "2025-01-02", "/n/c.pdf", None, 0, "headline", 0.9)
+            + "</ul></section>",
+            '<section id="ev-300308.SZ"><h3>中际旭创 300308.SZ</h3><ul>'
+            + item("800G 光模块", "2024-12-31", "R&D <note>", "optical_modules", 3, "a<b", 1.0)
+            + "</ul></section>",
+        ]
+    )
+    assert R._evidence_html(ev) == expected
+    assert "0.12</span>" in expected  # "{:.2f}" rounds the binary value of 0.125 down
+    assert R._evidence_html(ev.clear()) == '<p class="empty">No evidence as of this date.</p>'
