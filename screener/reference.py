@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from screener.cues import load_cues
 from screener.errors import InputError
 from screener.tickers import exchange_of, market_of
 
@@ -570,6 +569,8 @@ def _build(data_dir: Path, user_dir: Path | None) -> Knowledge:
             priors.setdefault(cid, set()).update(industry_themes[c["industry"]])
 
     us_symbol = {t.split(".")[0]: t for t in ticker_company if market_of(t) == "US"}
+    from screener.cues import load_cues  # pydantic's models: only when data is loaded
+
     cues = load_cues(data_dir / "cues.toml")
     return Knowledge(
         themes=themes,
