@@ -93,6 +93,15 @@ class Database:
             self._conn.close()
             self._conn = None
 
+    def cursor(self) -> Database:
+        """Another handle on this open database, for another thread: a DuckDB cursor (its own
+        connection to the same database instance, which one connection must not be shared
+        across threads for). Close it when done; closing it leaves this one open."""
+        with self._con() as con:
+            other = Database(self.path)
+            other._conn = con.cursor()
+        return other
+
     def __enter__(self) -> Database:
         return self
 

@@ -250,3 +250,20 @@ def test_the_evidence_list_escapes_every_field_once():
     assert R._evidence_html(ev) == expected
     assert "0.12</span>" in expected  # "{:.2f}" rounds the binary value of 0.125 down
     assert R._evidence_html(ev.clear()) == '<p class="empty">No evidence as of this date.</p>'
+
+
+def test_a_cursor_reads_beside_its_database_and_closes_alone(built_db):
+    """The report reads through a second cursor on another thread: it sees the same data,
+    and closing it leaves the database's own connection open."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import screener
+
+    with screener.open(built_db) as db:
+        side = db.cursor()
+        with ThreadPoolExecutor(1) as pool:
+            theirs = pool.submit(side.select, "select count(*) as n from links")
+            ours = db.select("select count(*) as n from links")
+            assert theirs.result().item() == ours.item() > 0
+        side.close()
+        assert db.select("select count(*) as n from documents").item() > 0
