@@ -48,13 +48,18 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 
 def _cjk_score(text: str) -> float:
-    """Share of characters that are common CJK/ASCII text rather than rare or private-use."""
-    good = 0
-    for ch in text:
-        o = ord(ch)
-        if o < 0x80 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF:
-            good += 1
-    return good / max(1, len(text))
+    """Share of characters that are common CJK/ASCII text rather than rare or private-use.
+    Counted over the code points as a numpy array (which ``_hant_bias`` then reuses): a
+    Python loop per character took ~0.5 ms of a GB18030/Big5 note's decoding."""
+    np = _tables().np
+    c = _codes(text)
+    good = np.count_nonzero(
+        (c < 0x80)
+        | ((c >= 0x4E00) & (c <= 0x9FFF))
+        | ((c >= 0x3000) & (c <= 0x303F))
+        | ((c >= 0xFF00) & (c <= 0xFFEF))
+    )
+    return int(good) / max(1, len(text))
 
 
 _MAGIC = (
