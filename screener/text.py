@@ -50,7 +50,8 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 def _cjk_score(text: str) -> float:
     """Share of characters that are common CJK/ASCII text rather than rare or private-use.
     Counted over the code points as a numpy array (which ``_hant_bias`` then reuses): a
-    Python loop per character took ~0.5 ms of a GB18030/Big5 note's decoding."""
+    Python loop per character took ~0.16 ms per candidate decoding of a benchmark note,
+    this ~0.016 ms."""
     np = _tables().np
     c = _codes(text)
     good = np.count_nonzero(
