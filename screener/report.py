@@ -530,9 +530,10 @@ def _ranking_table(df: pl.DataFrame) -> str:
 _HTML_ESCAPES = (["&", "<", ">", '"', "'"], ["&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"])
 
 
-def _escaped(col: str) -> pl.Expr:
+def _escaped(col: str | pl.Expr) -> pl.Expr:
     """``html.escape`` over a column: one pass, so an "&" put in is not escaped again."""
-    return pl.col(col).fill_null("").str.replace_many(*_HTML_ESCAPES)
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.fill_null("").str.replace_many(*_HTML_ESCAPES)
 
 
 def _evidence_html(ev: pl.DataFrame) -> str:
@@ -553,9 +554,9 @@ def _evidence_html(ev: pl.DataFrame) -> str:
             pl.lit("<li><q>"),
             _escaped("snippet"),
             pl.lit('</q> <span class="src">'),
-            pl.col("published_on").cast(pl.String).str.replace_many(*_HTML_ESCAPES),
+            pl.col("published_on").cast(pl.String),  # a date: nothing to escape
             pl.lit(" · "),
-            title.str.replace_many(*_HTML_ESCAPES),
+            _escaped(title),
             pl.lit(" · "),
             _escaped("theme"),
             page.then(pl.lit(" · p.") + pl.col("page").cast(pl.String)).otherwise(pl.lit("")),
