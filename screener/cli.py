@@ -883,10 +883,6 @@ METAVARS = {
 }
 
 
-def _no_type(ctx: Any) -> None:
-    return None
-
-
 def command() -> Any:
     """The click command of the app, its help showing what each value is rather than its
     Python type: option values by a metavar, arguments by their name."""
@@ -901,11 +897,10 @@ def command() -> Any:
             elif isinstance(p, TyperArgument):
                 name = (p.name or "value").upper()
                 many = p.nargs != 1
-                # typer appends the Python type to an argument's help and braces its name
-                # in the usage line; the name alone says it
+                # typer braces an argument's name in the usage line ({paths}...); the name
+                # alone says it
                 shown = name + ("..." if many else "")
-                p.display_type_rich = _no_type  # type: ignore[method-assign]
-                p._usage_display_name = lambda shown=shown: shown  # type: ignore[method-assign,misc]
+                p.get_usage_pieces = lambda ctx, shown=shown: [shown]  # type: ignore[method-assign,misc]
         for sub in getattr(c, "commands", {}).values():
             # the command list shows each command's whole first sentence, not a cut one
             if sub.help and not sub.short_help:

@@ -436,3 +436,21 @@ def test_read_capped_reads_whole_files_and_refuses_past_the_cap(
     assert len(corpus.read_capped(exact, "exact.txt")) == 1000
     with pytest.raises(InputError, match="big.txt: larger than"):
         corpus.read_capped(big, "big.txt")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["screen", "--top", "abc"], "Invalid value for '--top': 'abc' is not a valid int."),
+        (["capex", "--top", "1.5"], "Invalid value for '--top': '1.5' is not a valid int."),
+        (["screen", "--fmt", "csv"], "No such option: --fmt"),
+        (["export", "screen"], "Missing option '--out'"),
+    ],
+)
+def test_the_parsers_errors_are_one_line_naming_the_value(built_db, args, message):
+    """What the parser itself refuses (a value of the wrong type, an unknown or missing option)
+    is one line on stderr, exit 2, like the project's own checks."""
+    r = run(*args, "--db", str(built_db))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"screener: error: {message}"), r.stderr
+    assert r.stderr.count("\n") == 1
