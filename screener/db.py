@@ -700,21 +700,16 @@ class IngestReport:
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files named, a folder standing for the files under it (hidden ones and those in
+    hidden folders left out; symlinked folders not entered), in path order; and what could
+    not be read, one message each."""
     files: list[Path] = []
     errors: list[str] = []
     for p in paths:
         if str(p) == "-":
             files.append(p)
         elif p.is_dir():
-            found = []
-
-            def unreadable(e: OSError) -> None:  # a folder it cannot list is said, not skipped
-                errors.append(f"{e.filename}: cannot read folder ({e.strerror})")
-
-            for root, dirs, names in os.walk(p, onerror=unreadable):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [Path(root) / n for n in names if not n.startswith(".")]
-            found = sorted(f for f in found if f.is_file())
+            found = _files_under(p, errors)
             if not found:
                 errors.append(f"{p}: folder holds no files")
             files.extend(found)
@@ -723,6 +718,34 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             errors.append(f"{p}: no such file or folder")
     return files, errors
+
+
+def _files_under(top: Path, errors: list[str]) -> list[Path]:
+    """The files under a folder in path order (what sorting the paths gives). Each folder
+    is listed once with ``os.scandir``, whose entries know whether they are files (no stat
+    per file), and the order is that of the paths' parts, compared as tuples: at 20,000 files
+    ``os.walk`` with a stat and a Path comparison per file took 0.29-0.45 s, the first part
+    of an ingest, when one core works."""
+    found: list[Path] = []
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = [e for e in it if not e.name.startswith(".")]
+        except OSError as err:  # a folder it cannot list is said, not skipped
+            errors.append(f"{err.filename}: cannot read folder ({err.strerror})")
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(folder / entry.name)
+                elif entry.is_file():
+                    found.append(folder / entry.name)
+            except OSError:  # gone or unreadable between the listing and the check
+                continue
+    found.sort(key=lambda f: f.parts)
+    return found
 
 
 STDIN_NAME = "<stdin>"

@@ -118,6 +118,61 @@ def test_missing_path_and_empty_folder(db_copy, tmp_path):
         dbm.ingest(db_copy, [tmp_path / "empty"])
 
 
+def test_a_folder_stands_for_its_files_in_path_order(tmp_path, monkeypatch):
+    """Hidden files and folders left out, a symlinked folder not entered (a linked file is
+    read), in the order sorting the paths gives; a folder it cannot list is named."""
+    import os
+
+    top = tmp_path / "notes"
+    for d in ("a", "b-c", "b/d", ".hidden", "e", "locked"):
+        (top / d).mkdir(parents=True)
+    for f in (
+        "a/1.txt",
+        "a/10.txt",
+        "a/2.txt",
+        "b-c/x",
+        "b/d/y",
+        "b/z",
+        ".hidden/q",
+        ".h",
+        "e/.g",
+        "top.md",
+        "b c",
+        "locked/w",
+    ):
+        (top / f).write_text("x")
+    (top / "linked").symlink_to(top / "a", target_is_directory=True)
+    (top / "link.md").symlink_to(top / "top.md")
+    (top / "broken").symlink_to(top / "nowhere")
+    want = [
+        "a/1.txt",
+        "a/10.txt",
+        "a/2.txt",
+        "b/d/y",
+        "b/z",
+        "b c",
+        "b-c/x",
+        "link.md",
+        "locked/w",
+        "top.md",
+    ]
+    files, errors = dbm.expand_paths([top])
+    assert [f.relative_to(top).as_posix() for f in files] == want
+    assert files == sorted(files) and errors == []
+
+    scandir = os.scandir
+
+    def refuse(path):  # what a folder without read permission gives (root may read anyway)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    files, errors = dbm.expand_paths([top])
+    assert [f.relative_to(top).as_posix() for f in files] == [w for w in want if "locked" not in w]
+    assert errors == [f"{top / 'locked'}: cannot read folder (Permission denied)"]
+
+
 def test_query_is_read_only_and_leaves_the_file_untouched(built_db):
     before = digest(built_db)
     for sql in (
