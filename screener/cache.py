@@ -7,6 +7,10 @@ on the code, so ``fingerprint()`` hashes exactly those and the results are pickl
 the cache folder: ``$SCREENER_CACHE_DIR``, else ``$XDG_CACHE_HOME/screener``, else
 ``~/.cache/screener``. ``SCREENER_CACHE_DIR=off`` turns the cache off. A cache that cannot be
 read or written is skipped (the work is done again), never an error.
+
+It also keeps `screener signals list`'s result for a database, under the state of its files
+(``database_state``), not a hash of their bytes: reading 1 GB to check a 2 s result would
+cost what it saves.
 """
 
 from __future__ import annotations
@@ -74,3 +78,42 @@ def put(kind: str, key: str, value: Any) -> None:
             p.unlink(missing_ok=True)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+# A database file's identity and last change: a write through DuckDB, by any client, appends to
+# the write-ahead log or rewrites the file, and either changes a size, a change time (which no
+# user call can set back) or an inode. SETTLED_NS: how long ago the last change must be before
+# a result computed from the files is kept, so that the next write cannot land in the same
+# tick of a coarse file clock (2 s on FAT, 1 s on some network file systems) and leave the
+# state looking unchanged.
+SETTLED_NS = 5_000_000_000
+
+
+def database_state(path: Path) -> tuple[object, ...] | None:
+    """(inode, size, mtime, ctime) of a database file and of its write-ahead log, or None
+    when the file cannot be seen. Read it while holding a connection: DuckDB's lock keeps
+    other writers out meanwhile."""
+    real = os.path.realpath(path)
+    out: list[object] = [real]
+    for f in (real, real + ".wal"):
+        try:
+            st = os.stat(f)
+        except FileNotFoundError:
+            if f == real:
+                return None
+            out.append(None)
+            continue
+        except OSError:
+            return None
+        out.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
+
+
+def settled(state: tuple[object, ...], now_ns: int) -> bool:
+    """True when every file of ``state`` last changed at least SETTLED_NS before ``now_ns``."""
+    stamps = [t for s in state[1:] if isinstance(s, tuple) for t in s[3:5]]
+    return bool(stamps) and all(now_ns - t >= SETTLED_NS for t in stamps)
+
+
+def state_key(state: tuple[object, ...], *parts: str) -> str:
+    return hashlib.sha256(repr((state, parts)).encode()).hexdigest()

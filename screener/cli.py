@@ -844,7 +844,7 @@ def signals_list(
     Example: screener signals list
     """
     d = _open(ctx, db)
-    df = _run(d.query, "select * from signal_catalog order by signal, source")
+    df = _run(d.signal_catalog)
     _output(df, fmt, out)
 
 
