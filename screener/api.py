@@ -151,13 +151,14 @@ class Database:
         sql = "select * from signal_catalog order by signal, source"
         with self._con() as con:
             state = cache.database_state(self.path)
-            key = None if state is None else cache.state_key(state, sql, pl.__version__)
-            if key is not None:
-                hit = cache.get("signal-catalog", key)
-                if isinstance(hit, pl.DataFrame):
-                    return hit
+            if state is None:
+                return dbm.run_query(con, sql)
+            key = cache.state_key(state, sql, pl.__version__)
+            hit = cache.get("signal-catalog", key)
+            if isinstance(hit, pl.DataFrame):
+                return hit
             df = dbm.run_query(con, sql)
-            if key is not None and state is not None and cache.settled(state, time.time_ns()):
+            if cache.settled(state, time.time_ns()):
                 cache.put("signal-catalog", key, df)
             return df
 
