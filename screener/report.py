@@ -340,6 +340,7 @@ def _capex_series(capex: pl.DataFrame) -> Figure | None:
     quarterly = rows.filter(pl.col("period").str.contains(r"^\d{4}Q[1-4]$"))
     if annual.height == 0 and quarterly.height == 0:
         return None
+    in_annual = set(annual["spender"].to_list())  # their legend entry is the annual bar's
     traces = []
     layout: dict[str, Any] = {"barmode": "group", "annotations": []}
     for col, (name, df) in enumerate((("annual", annual), ("quarterly", quarterly)), start=1):
@@ -369,7 +370,7 @@ def _capex_series(capex: pl.DataFrame) -> Figure | None:
                 "y": s["usd_bn"].to_list(),
                 "name": str(sp),
                 "legendgroup": str(sp),
-                "showlegend": col == 1 or sp not in set(annual["spender"].to_list()),
+                "showlegend": col == 1 or sp not in in_annual,
                 "customdata": [
                     [c, q]
                     for c, q in zip(s["cny_yi"].to_list(), s["qualifier"].to_list(), strict=True)
