@@ -1,95 +1,38 @@
-"""The schemas of ``data/cues.toml`` and ``data/scoring.toml``, validated at load: a misspelt or missing key is an error
-naming the file and the key, never a KeyError deep in the extractor."""
+"""``data/cues.toml`` and ``data/scoring.toml``, validated at load against their schemas
+(``screener.cue_schema``): a misspelt or missing key is an error naming the file and the key,
+never a KeyError deep in the extractor. The schemas' pydantic is imported only to validate a
+file, not by the extractor, which uses ``CueWords`` only."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from screener.errors import InputError
 
-Words = list[str]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Roles(_Strict):
-    supplier: Words
-    spender: Words
-    spender_strong: Words
-    not_spender: Words
-    customer: Words
-    supplier_of_buyer: Words
-    peer: Words
-    customer_list: Words
-    subject_list: Words
-    ranking: Words
-    off_topic: Words
-    benchmark: Words
-
-
-class Structure(_Strict):
-    supply_heading: Words
-    demand_heading: Words
-    pick_heading: Words
-    usage_column: Words
-    anaphora: Words
-    list_joiners: Words
-    list_markers: Words
-
-
-class Currency(_Strict):
-    suffix: dict[str, str]
-    prefix: dict[str, str]
-
-
-class Capex(_Strict):
-    cues: Words
-    non_capex: Words
-    aggregates: Words
-    scope_infrastructure: Words
-    at_least: Words
-    at_least_after: Words
-    about: Words
-    about_after: Words
-    at_most: Words
-    estimate: Words
-    quarter_series: Words
-    units: dict[str, float]
-    currency: Currency
-
-
-class Cues(_Strict):
-    roles: Roles
-    structure: Structure
-    capex: Capex
-
-
-class Scoring(_Strict):
-    """data/scoring.toml: component weights, the exposure parts' weights, the recency setting."""
-
-    weights: dict[str, float]
-    exposure: dict[Literal["breadth", "strength", "recency", "capex_flow", "spender_growth"], float]
-    recency: dict[Literal["half_life_days"], float]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def load_scoring(path: Path) -> dict[str, Any]:
     """scoring.toml as dicts, validated (a misspelt part or a non-number names the key)."""
+    from screener.cue_schema import Scoring
+
     return _load(path, Scoring)
 
 
 def load_cues(path: Path) -> dict[str, Any]:
     """cues.toml as plain dicts (what the extractor indexes), after validating its shape."""
+    from screener.cue_schema import Cues
+
     return _with_cue_words(_load(path, Cues))
 
 
 def _load(path: Path, model: type[BaseModel]) -> dict[str, Any]:
     import tomllib
+
+    from pydantic import ValidationError
 
     try:
         with path.open("rb") as f:
