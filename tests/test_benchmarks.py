@@ -54,6 +54,13 @@ def test_small_benchmark_runs_and_the_five_screens_agree(tmp_path):
     figures = json.loads(out.read_text())
     assert set(figures) >= KEYS
     assert figures["rankings_agree"] is True  # the whole ranking, all five screens
-    assert set(figures["cli_cold_s"]) >= {"help", "screen", "explain", "capex", "report"}
+    assert set(figures["cli_cold_s"]) >= {
+        "help",
+        "screen",
+        "explain",
+        "capex",
+        "report",
+        "ingest_one",
+    }
     assert figures["screened_tickers"] > 100
     assert figures["signal_rows"] == 300_000
