@@ -136,16 +136,25 @@ def _cli(exe: str, db: Path, work: Path) -> dict[str, float]:
         for p in folder.glob("signal-catalog-*") if folder is not None else ():
             p.unlink()
 
-    note = work / "one-note.md"
+    # a note of the corpus's median size (UTF-8 ones only, so that a line can be added)
+    def utf8(f: Path) -> bool:
+        try:
+            f.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    notes = sorted(
+        ((f.stat().st_size, f.name, f) for f in (work / "corpus").iterdir() if utf8(f)),
+        key=lambda t: (t[0], t[1]),
+    )
+    body = notes[len(notes) // 2][2].read_text(encoding="utf-8")
+    note = work / "one-note.txt"
     issue = itertools.count(1)
 
     def new_note() -> None:
         # the same path each run, new content: the first run adds it, the next replace it
-        note.write_text(
-            f"# 光模块周报 第{next(issue)}期\n\n"
-            "本周订单继续向头部集中，中际旭创、新易盛为800G光模块的主要供应商。\n",
-            encoding="utf-8",
-        )
+        note.write_text(f"{body}\n（第{next(issue)}版）\n", encoding="utf-8")
 
     w = "exposure=1,momentum=0.5,pe_ttm=-0.2,revision=0.3,turnover=0.1"
     cmds = {
