@@ -306,3 +306,30 @@ def test_a_read_command_imports_no_pydantic(built_db):
     imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines()]
     assert "screener.db" in imported
     assert not [m for m in imported if m.split(".")[0] == "pydantic"]
+
+
+def test_ingesting_a_note_imports_neither_pydantic_nor_pyarrow(kb, db_copy, tmp_path):
+    """With the reference data in the cache, `ingest` validates no file (pydantic is for the
+    files' schemas, screener/cue_schema.py) and hands its frames to DuckDB over the Arrow C
+    stream interface (a polars frame handed as it is makes DuckDB import pyarrow): together
+    ~0.1 s of ingesting one note."""
+    import os
+    import subprocess
+    import sys
+
+    from screener import cache
+
+    env = dict(os.environ)
+    if cache.cache_dir() is None:  # no suite cache: the first ingest fills one of its own
+        env["SCREENER_CACHE_DIR"] = str(tmp_path / "cache")
+    for i in range(2):
+        note = tmp_path / "note.md"
+        note.write_text(f"# 周报 {i}\n\n中际旭创与新易盛为光模块龙头。\n", encoding="utf-8")
+        cmd = [sys.executable, "-X", "importtime", "-m", "screener", "--db", str(db_copy)]
+        r = subprocess.run(
+            [*cmd, "ingest", str(note)], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert r.returncode == 0, r.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines()]
+    assert "screener.extract" in imported
+    assert not [m for m in imported if m.split(".")[0] in ("pydantic", "pyarrow")]

@@ -64,34 +64,3 @@ def test_cue_lists_answer_like_testing_each_word() -> None:
     cues = load_cues(DATA_DIR / "cues.toml")
     assert isinstance(cues["roles"]["supplier"], CueWords)
     assert isinstance(cues["capex"]["units"], dict)  # numbers stay numbers
-
-
-def test_extraction_from_cached_knowledge_imports_no_pydantic(kb, tmp_path: Path) -> None:
-    """pydantic validates the files when the knowledge is built; a process that takes the
-    knowledge from the cache and extracts a document (`ingest` of one note) never imports it
-    (~0.05 s of such a command)."""
-    import os
-    import subprocess
-    import sys
-
-    from screener import cache
-
-    prog = (
-        "import sys\n"
-        "from screener.extract import extract\n"
-        "from screener.reference import load\n"
-        "out = extract('中际旭创与新易盛为光模块龙头。', load())\n"
-        "assert out.mentions\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n"
-    )
-    env = dict(os.environ)
-    runs = 1
-    if cache.cache_dir() is None:  # no suite cache: the first run fills one of its own
-        env["SCREENER_CACHE_DIR"] = str(tmp_path)
-        runs = 2
-    for _ in range(runs):
-        r = subprocess.run(
-            [sys.executable, "-c", prog], capture_output=True, text=True, env=env, timeout=120
-        )
-        assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "[]"
