@@ -57,15 +57,19 @@ _NOT_STREAMED = re.compile(r"\bINTERVAL\b|\bUNION\(")
 
 
 class _ArrowStream:
-    """A relation seen only through the Arrow C stream interface."""
+    """A DuckDB relation or a polars frame seen only through the Arrow C stream interface, a
+    new stream each time one is asked for. Each side reads the other's data itself, without
+    pyarrow: polars reading a relation (``frame``), DuckDB scanning a frame registered as a view
+    (``_insert``; handed a polars frame as it is, DuckDB makes it a pyarrow table, importing
+    pyarrow: ~0.04 s of a one-note ingest)."""
 
-    __slots__ = ("rel",)
+    __slots__ = ("source",)
 
-    def __init__(self, rel: duckdb.DuckDBPyRelation):
-        self.rel = rel
+    def __init__(self, source: duckdb.DuckDBPyRelation | pl.DataFrame):
+        self.source = source
 
     def __arrow_c_stream__(self, requested_schema: object = None) -> object:
-        return self.rel.__arrow_c_stream__(requested_schema)
+        return self.source.__arrow_c_stream__(requested_schema)
 
 
 def frame(rel: duckdb.DuckDBPyRelation, bulk: bool = False) -> pl.DataFrame:
@@ -147,24 +151,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f.read_text(encoding="utf-8"))
 
 
-class _FrameStream:
-    """A polars frame seen by DuckDB only through the Arrow C stream interface. DuckDB reads
-    it without pyarrow (it turns a frame it is handed into a pyarrow table, importing pyarrow:
-    ~0.04 s of a one-note ingest), and asks for a new stream for each scan of the view."""
-
-    __slots__ = ("df",)
-
-    def __init__(self, df: pl.DataFrame):
-        self.df = df
-
-    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
-        return self.df.__arrow_c_stream__(requested_schema)
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
     if df.height == 0:
         return
-    con.register("_frame", _FrameStream(df))
+    con.register("_frame", _ArrowStream(df))
     try:
         con.execute(f'insert into "{table}" by name select * from _frame')
     finally:
@@ -258,7 +248,7 @@ def insert_facts(
         _insert(con, "document_pages", fr["document_pages"])
     cap = fr["capex"]
     if cap.height:
-        con.register("_capex", _FrameStream(cap))
+        con.register("_capex", _ArrowStream(cap))
         try:
             missing = con.execute(
                 "select distinct currency from _capex anti join fx using (currency)"
