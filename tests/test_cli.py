@@ -293,17 +293,22 @@ def test_export_screen_takes_the_screen_options(built_db, tmp_path):
     assert r.returncode == 2 and "only for `export screen`" in r.stderr
 
 
+def _imported(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    """The modules a CLI command imports, from ``python -X importtime`` (it must succeed)."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-X", "importtime", "-m", "screener", *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines()]
+
+
 def test_a_read_command_imports_no_pydantic(built_db):
     """The command line parses with typer's own types: a command that loads no reference data
     imports no pydantic (typer 0.29 imports it and builds a validator per parameter, ~0.15 s of
     every command)."""
-    import subprocess
-    import sys
-
-    cmd = [sys.executable, "-X", "importtime", "-m", "screener", "--db", str(built_db), "themes"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines()]
+    imported = _imported("--db", str(built_db), "themes")
     assert "screener.db" in imported
     assert not [m for m in imported if m.split(".")[0] == "pydantic"]
 
@@ -314,8 +319,6 @@ def test_ingesting_a_note_imports_neither_pydantic_nor_pyarrow(kb, db_copy, tmp_
     stream interface (a polars frame handed as it is makes DuckDB import pyarrow): together
     ~0.1 s of ingesting one note."""
     import os
-    import subprocess
-    import sys
 
     from screener import cache
 
@@ -327,11 +330,6 @@ def test_ingesting_a_note_imports_neither_pydantic_nor_pyarrow(kb, db_copy, tmp_
     for i in range(runs):
         note = tmp_path / "note.md"
         note.write_text(f"# 周报 {i}\n\n中际旭创与新易盛为光模块龙头。\n", encoding="utf-8")
-        cmd = [sys.executable, "-X", "importtime", "-m", "screener", "--db", str(db_copy)]
-        r = subprocess.run(
-            [*cmd, "ingest", str(note)], capture_output=True, text=True, env=env, timeout=120
-        )
-        assert r.returncode == 0, r.stderr
-    imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines()]
+        imported = _imported("--db", str(db_copy), "ingest", str(note), env=env)
     assert "screener.extract" in imported
     assert not [m for m in imported if m.split(".")[0] in ("pydantic", "pyarrow")]
