@@ -304,3 +304,54 @@ def test_no_garbage_collection_runs_inside_an_extraction_and_its_state_is_restor
             gc.enable()
     finally:
         gc.callbacks.remove(seen)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_lookup_finds_what_the_automaton_finds(kb, data):
+    """A process with little to read finds names by lookup instead of building the automaton:
+    the two must find the same occurrences, overlapping ones and those at either end included."""
+    from screener.extract.matcher import _lookup, get_matcher
+
+    m = get_matcher(kb)
+    piece = st.one_of(
+        st.sampled_from(m.patterns),
+        st.sampled_from(m.patterns).map(lambda p: p[: max(1, len(p) - 1)]),
+        st.text(alphabet=st.sampled_from(list("光模块中际旭创科技 ab-()\n,")), max_size=3),
+    )
+    folded = "".join(data.draw(st.lists(piece, max_size=12)))
+    by_lookup = sorted(
+        (s, e, m.entries[folded[s:e]]) for s, e, _ in _lookup(folded, m.lengths, m.entries)
+    )
+    by_auto = sorted(
+        (s, e, m.entries[m.patterns[i]])
+        for i, s, e in m.automaton().find_matches_as_indexes(folded, overlapping=True)
+    )
+    assert [x[:2] for x in by_lookup] == [x[:2] for x in by_auto]
+    assert all(a[2] is b[2] for a, b in zip(by_lookup, by_auto, strict=True))
+
+
+def test_one_character_patterns_are_found_by_lookup_too():
+    from screener.extract.matcher import _lengths_by_prefix, _lookup
+
+    patterns = ["a", "ab", "abc", "bc", "c"]
+    entries = {p: p for p in patterns}
+    found = sorted((s, e) for s, e, _ in _lookup("abcab", _lengths_by_prefix(patterns), entries))
+    assert found == [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3), (3, 4), (3, 5)]
+
+
+def test_a_short_read_builds_no_automaton_and_a_long_one_does(kb):
+    """The automaton is built once a process has read more than the lookup's allowance; the
+    extraction is the same either way."""
+    from screener.extract.matcher import LOOKUP_CHARS, Matcher, get_matcher
+
+    fresh = Matcher.__new__(Matcher)
+    fresh.__dict__.update(get_matcher(kb).__dict__)
+    fresh._auto, fresh._lookup_left = None, LOOKUP_CHARS
+    doc = "光模块龙头：中际旭创(300308)、新易盛；液冷：英维克。NVIDIA buys 800G modules.\n"
+    short = fresh.scan(doc, doc)
+    assert fresh._auto is None and fresh._lookup_left == LOOKUP_CHARS - len(doc)
+    long_doc = doc * (LOOKUP_CHARS // len(doc) + 1)
+    fresh.scan(long_doc, long_doc)
+    assert fresh._auto is not None
+    assert fresh.scan(doc, doc) == short

@@ -1,9 +1,11 @@
-"""One Aho-Corasick automaton over every alias and theme keyword, on the folded form, built
-once per knowledge base."""
+"""Every alias and theme keyword, found on the folded form: by an Aho-Corasick automaton over
+all of them, built once per process when the texts are long enough to pay for it, else by
+looking up each place's candidates in a table of the patterns by their first two characters."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -99,15 +101,32 @@ class Matcher:
                 self.entries[key] = KeywordEntry(k["theme"], key.isascii(), weak, len(key))
         self.patterns = list(self.entries)
         self._values = [self.entries[k] for k in self.patterns]
-        self.auto = automaton(self.patterns)
+        self.lengths = _lengths_by_prefix(self.patterns)
+        self._auto: Any = None
+        self._lookup_left = LOOKUP_CHARS
+
+    def automaton(self) -> Any:
+        """The automaton over every pattern, built on first use (~0.3 s; it cannot be kept in
+        the cache: ahocorasick_rs's automata do not pickle)."""
+        if self._auto is None:
+            self._auto = automaton(self.patterns)
+        return self._auto
+
+    def _matches(self, folded: str) -> Iterable[tuple[int, int, KeywordEntry | NameEntry]]:
+        """Every occurrence of every pattern in ``folded``, overlapping ones included, as
+        (start, end, entry), in no particular order."""
+        if self._auto is None and len(folded) <= self._lookup_left:
+            self._lookup_left -= len(folded)
+            return _lookup(folded, self.lengths, self.entries)
+        values = self._values
+        found = self.automaton().find_matches_as_indexes(folded, overlapping=True)
+        return ((start, end, values[i]) for i, start, end in found)
 
     def scan(self, folded: str, original: str) -> list[Hit]:
         """Leftmost-longest among the valid matches: a Latin match that fails its word
         boundary or case check must not hide a shorter or later one ("Ethernet switches")."""
         cands: list[tuple[int, int, KeywordEntry | NameEntry]] = []
-        values = self._values
-        for i, start, end in self.auto.find_matches_as_indexes(folded, overlapping=True):
-            entry = values[i]
+        for start, end, entry in self._matches(folded):
             if entry.latin:
                 if not _word_bounded(folded, start, end):
                     continue
@@ -129,6 +148,44 @@ class Matcher:
                     hits.append(NameHit(start, end, entry))
                 taken_to = end
         return hits
+
+
+# Characters a process searches by lookup before it builds the automaton. On the 54 eval
+# documents the lookup costs 0.9-1.1 us a character, the automaton ~0.13 us after 0.1-0.3 s
+# to build: even at 120-350 k characters. Stopping below that bounds the time lost when a
+# process reads on (a note of ~2-5 k characters: 2-5 ms instead of 0.1-0.3 s).
+LOOKUP_CHARS = 100_000
+
+
+def _lengths_by_prefix(patterns: list[str]) -> dict[str, tuple[int, ...]]:
+    """The lengths, ascending, of the patterns that begin with each two characters (one-
+    character patterns under their character)."""
+    by: dict[str, set[int]] = {}
+    for p in patterns:
+        by.setdefault(p[:2], set()).add(len(p))
+    return {k: tuple(sorted(v)) for k, v in by.items()}
+
+
+def _lookup(
+    folded: str, lengths: dict[str, tuple[int, ...]], entries: dict[str, Any]
+) -> list[tuple[int, int, Any]]:
+    """What the automaton finds, found by looking up, at each place, the substrings of the
+    lengths that patterns beginning with its two characters have: linear in the text (at most
+    as many lookups a place as a prefix has lengths, 52 for the busiest)."""
+    out: list[tuple[int, int, Any]] = []
+    n = len(folded)
+    lengths_of = lengths.get
+    entry_of = entries.get
+    for i in range(n - 1):
+        for size in lengths_of(folded[i : i + 2], ()):
+            if i + size > n:
+                break
+            entry = entry_of(folded[i : i + size])
+            if entry is not None:
+                out.append((i, i + size, entry))
+    if any(len(k) == 1 for k in lengths):
+        out.extend((i, i + 1, entries[c]) for i, c in enumerate(folded) if c in entries)
+    return out
 
 
 def automaton(patterns: list[str]) -> Any:
@@ -164,7 +221,7 @@ def _case_ok(written: str, alias: str) -> bool:
 def get_matcher(kb: Knowledge) -> Matcher:
     """The matcher of a knowledge base, built once per process (Knowledge hashes by identity)
     and kept between runs under the knowledge's fingerprint (all but the automaton, which
-    is rebuilt from the patterns in 0.2 s)."""
+    is built again when a process's texts are long enough to need it)."""
     from screener import cache
 
     if kb.fingerprint:
@@ -173,13 +230,14 @@ def get_matcher(kb: Knowledge) -> Matcher:
             m = Matcher.__new__(Matcher)
             m.__dict__.update(state)
             m.kb = kb
-            m.auto = automaton(m.patterns)
+            m._auto = None
+            m._lookup_left = LOOKUP_CHARS
             return m
     m = Matcher(kb)
     if kb.fingerprint:
         cache.put(
             "matcher",
             kb.fingerprint,
-            {k: v for k, v in m.__dict__.items() if k not in ("kb", "auto")},
+            {k: v for k, v in m.__dict__.items() if k not in ("kb", "_auto", "_lookup_left")},
         )
     return m
