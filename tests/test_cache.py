@@ -28,12 +28,19 @@ def test_a_second_run_reads_the_cache_and_extracts_the_same(tmp_path, monkeypatc
     kb1, m1 = _fresh(DATA_DIR, None)
     files = sorted(p.name.split("-")[0] for p in (tmp_path / "c").iterdir())
     assert files == ["knowledge", "matcher"]
+    # the matcher is kept as plain rows, strings and tuples (quick to load), no entry objects
+    state = cache.get("matcher", kb1.fingerprint)
+    assert set(state) == set(Matcher.KEPT)
+    assert {type(r) for r in state["rows"]} == {tuple}
+    assert {type(v) for v in [*state["latin_words"].values(), *state["latin_index"].values()]} == {
+        tuple
+    }
     built = Matcher.__init__
     monkeypatch.setattr(Matcher, "__init__", lambda *a: (_ for _ in ()).throw(AssertionError))
     kb2, m2 = _fresh(DATA_DIR, None)  # from the cache: no matcher is built
     monkeypatch.setattr(Matcher, "__init__", built)
     assert kb2 is not kb1 and kb2.fingerprint == kb1.fingerprint
-    assert m2.patterns == m1.patterns and m2.entries == m1.entries
+    assert m2.patterns == m1.patterns and m2.rows == m1.rows and m2.lengths == m1.lengths
     a, b = extract(TEXT, kb1, "2025-01-01"), extract(TEXT, kb2, "2025-01-01")
     assert a.links == b.links and a.mentions == b.mentions and a.links
 
@@ -64,7 +71,7 @@ def test_new_user_data_is_a_new_fingerprint_and_damage_is_rebuilt(tmp_path, monk
         f.write_bytes(b"\x80\x05truncated")
     get_matcher.cache_clear()
     m2 = get_matcher(kb)
-    assert m2.entries == m1.entries and m2.patterns == m1.patterns
+    assert m2.rows == m1.rows and m2.patterns == m1.patterns
 
 
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):

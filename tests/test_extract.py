@@ -320,23 +320,18 @@ def test_the_lookup_finds_what_the_automaton_finds(kb, data):
         st.text(alphabet=st.sampled_from(list("光模块中际旭创科技 ab-()\n,")), max_size=3),
     )
     folded = "".join(data.draw(st.lists(piece, max_size=12)))
-    by_lookup = sorted(
-        (s, e, m.entries[folded[s:e]]) for s, e, _ in _lookup(folded, m.lengths, m.entries)
-    )
-    by_auto = sorted(
-        (s, e, m.entries[m.patterns[i]])
-        for i, s, e in m.automaton().find_matches_as_indexes(folded, overlapping=True)
-    )
-    assert [x[:2] for x in by_lookup] == [x[:2] for x in by_auto]
-    assert all(a[2] is b[2] for a, b in zip(by_lookup, by_auto, strict=True))
+    by_lookup = sorted(_lookup(folded, m.lengths, m.index))
+    by_auto = sorted(m.automaton().find_matches_as_indexes(folded, overlapping=True))
+    assert by_lookup == by_auto
+    assert all(m.patterns[i] == folded[s:e] for i, s, e in by_lookup)
 
 
 def test_one_character_patterns_are_found_by_lookup_too():
     from screener.extract.matcher import _lengths_by_prefix, _lookup
 
     patterns = ["a", "ab", "abc", "bc", "c"]
-    entries = {p: p for p in patterns}
-    found = sorted((s, e) for s, e, _ in _lookup("abcab", _lengths_by_prefix(patterns), entries))
+    index = {p: i for i, p in enumerate(patterns)}
+    found = sorted((s, e) for _, s, e in _lookup("abcab", _lengths_by_prefix(patterns), index))
     assert found == [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3), (3, 4), (3, 5)]
 
 
@@ -346,8 +341,8 @@ def test_a_short_read_builds_no_automaton_and_a_long_one_does(kb):
     from screener.extract.matcher import LOOKUP_CHARS, Matcher, get_matcher
 
     fresh = Matcher.__new__(Matcher)
-    fresh.__dict__.update(get_matcher(kb).__dict__)
-    fresh._auto, fresh._lookup_left = None, LOOKUP_CHARS
+    fresh.__dict__.update({k: getattr(get_matcher(kb), k) for k in Matcher.KEPT})
+    fresh._ready()
     doc = "光模块龙头：中际旭创(300308)、新易盛；液冷：英维克。NVIDIA buys 800G modules.\n"
     short = fresh.scan(doc, doc)
     assert fresh._auto is None and fresh._lookup_left == LOOKUP_CHARS - len(doc)

@@ -81,9 +81,9 @@ def misprinted(text: str, start: int, cid: str, kb: Knowledge, alias_ends: dict[
         return False
     written = set(LATIN_WORD.findall(m.group(1).lower())) - GENERIC_WORDS
     matcher = get_matcher(kb)
-    if not written or written & matcher.latin_words.get(cid, set()):
+    if not written or not written.isdisjoint(matcher.latin_words.get(cid, ())):
         return False
-    others = set.intersection(*(matcher.latin_index.get(w, set()) for w in written))
+    others = set.intersection(*(set(matcher.latin_index.get(w, ())) for w in written))
     return bool(others) and cid not in others
 
 
