@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from screener import cache
 from screener.extract import extract
 from screener.extract.matcher import Matcher, get_matcher
@@ -79,3 +81,24 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     assert cache.cache_dir() is None
     cache.put("knowledge", "x", 1)
     assert cache.get("knowledge", "x") is None
+
+
+def test_knowledge_from_the_cache_unpickles_the_build_only_rows_when_asked(tmp_path, monkeypatch):
+    """Aliases and listings (read by `build` and a new matcher, never by extraction) stay
+    pickled inside the cached knowledge until first read, and are then what was built."""
+    import pickle
+
+    from screener.reference import DATA_DIR, DEFERRED
+
+    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "c"))
+    built, _ = _fresh(DATA_DIR, None)
+    assert built.aliases and built.listings
+    kb = pickle.loads(pickle.dumps(built))
+    assert not set(DEFERRED) & set(vars(kb))
+    again = pickle.loads(pickle.dumps(kb))  # pickled again before they were read: still there
+    for k in (kb, again):
+        assert k.aliases == built.aliases and k.listings == built.listings
+        assert set(DEFERRED) <= set(vars(k)) and not any(n.startswith("_pickled") for n in vars(k))
+    assert kb.companies == built.companies and kb.fingerprint == built.fingerprint
+    with pytest.raises(AttributeError, match="no_such_field"):
+        kb.no_such_field  # noqa: B018
