@@ -569,10 +569,7 @@ def _extractor(stored: list[Any], kb: Knowledge) -> Iterator[Iterator[Any]]:
     _WORKER.update(kb=kb, stored=stored)
     try:
         if stored:
-            from screener.text import warm
-
             get_matcher(kb)
-            warm()
         procs = min(os.cpu_count() or 1, 8)
         if len(stored) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield map(_extract_stored, range(len(stored)))
@@ -790,10 +787,8 @@ def document_reader(
     import multiprocessing
 
     from screener.extract import get_matcher
-    from screener.text import warm
 
     get_matcher(kb)
-    warm()
     _WORKER.update(kb=kb, opts=opts)
     procs = min(os.cpu_count() or 1, 8)
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -804,16 +799,17 @@ def document_reader(
 
 
 def _fork_pool(procs: int, kb: Knowledge) -> Any:
-    """Forked extraction workers. OpenCC's dictionaries (0.09 s) and the matcher's automaton
-    (0.1-0.3 s) are made first, so that the workers share this process's copy instead of each
-    making its own."""
+    """Forked extraction workers. OpenCC's dictionaries (0.09 s), the matcher's automaton
+    (0.1-0.3 s) and the code-point tables (numpy, 5 MB) are made first, so that the workers
+    share this process's copy instead of each making its own."""
     import multiprocessing
 
     from screener.extract import get_matcher
-    from screener.text import opencc_converters
+    from screener.text import opencc_converters, warm
 
     opencc_converters()
     get_matcher(kb).automaton()
+    warm()
     return multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint)
 
 

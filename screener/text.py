@@ -47,11 +47,16 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
+_COMMON_CHAR = re.compile("[\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
 def _cjk_score(text: str) -> float:
     """Share of characters that are common CJK/ASCII text rather than rare or private-use.
     Counted over the code points as a numpy array (which ``_hant_bias`` then reuses): a
     Python loop per character took ~0.16 ms per candidate decoding of a benchmark note,
     this ~0.016 ms."""
+    if not numpy_for(text):
+        return len(_COMMON_CHAR.findall(text)) / max(1, len(text))
     np = _tables().np
     c = _codes(text)
     good = np.count_nonzero(
@@ -203,6 +208,24 @@ class _Tables:
 
 _TB: list[_Tables] = []  # made on the first long text: short ones never import numpy
 
+# Characters a process reads in Python (str.translate, regular expressions) before it turns
+# to the numpy tables. Folding, the language and the sentence breaks of the 54 eval documents
+# cost 0.31 us a character that way and 0.065 us through the tables, which take 0.07-0.13 s to
+# import numpy and make: even at 300-500 k characters. Stopping below that bounds the time
+# lost when a process reads on; a process that reads one note never imports numpy.
+PYTHON_CHARS = 200_000
+_PYTHON_LEFT = [PYTHON_CHARS]
+
+
+def numpy_for(text: str) -> bool:
+    """Whether to read ``text`` through the numpy tables: yes once they exist (made now when
+    ``text`` is longer than what is left of the allowance)."""
+    if not _TB:
+        if len(text) <= _PYTHON_LEFT[0]:
+            return False
+        _tables()
+    return True
+
 
 def warm() -> None:
     """Make the code-point tables now (numpy imported, 5 MB): a parent calls this before it
@@ -261,10 +284,23 @@ def _cjk_codes(codes: Any) -> Any:
     ]
 
 
+_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
 def script_counts(text: str) -> tuple[int, int]:
     """(characters only Simplified writes, characters only Traditional writes)."""
+    if not numpy_for(text):
+        return _script_counts_of(_CJK_CHAR.findall(text))
     np = _tables().np
     return _script_counts(_cjk_codes(_codes(text)), np)
+
+
+def _script_counts_of(cjk: list[str]) -> tuple[int, int]:
+    """``_script_counts`` over a list of CJK characters, in Python."""
+    _learn(set(cjk))
+    hans, hant = _IS_HANS, _IS_HANT
+    return sum(1 for c in cjk if hans[c] and not hant[c]), sum(1 for c in cjk if hant[c])
 
 
 def _script_counts(cjk: Any, np: Any) -> tuple[int, int]:
@@ -281,17 +317,22 @@ def detect_language(text: str) -> str:
     CJK characters (a CJK character carries about as much as three letters): 90% or more
     is ``en``, 30% or less Chinese (Traditional when its own characters outnumber
     Simplified two to one), between the two ``mixed``."""
-    np = _tables().np
-    codes = _codes(text)
-    cjk = _cjk_codes(codes)
-    lower = codes | 0x20  # A-Z -> a-z, and nothing else into a-z
-    letters = int(np.count_nonzero((lower >= 0x61) & (lower <= 0x7A)))
+    tables = numpy_for(text)
+    if tables:
+        np = _tables().np
+        codes = _codes(text)
+        cjk = _cjk_codes(codes)
+        lower = codes | 0x20  # A-Z -> a-z, and nothing else into a-z
+        letters = int(np.count_nonzero((lower >= 0x61) & (lower <= 0x7A)))
+    else:
+        cjk = _CJK_CHAR.findall(text)
+        letters = len(_LATIN_LETTER.findall(text))
     share = letters / max(1, letters + 3 * len(cjk))
     if share >= 0.9:
         return "en"
     if share > 0.3:
         return "mixed"
-    hans, hant = _script_counts(cjk, np)
+    hans, hant = _script_counts(cjk, np) if tables else _script_counts_of(cjk)
     return "zh-Hant" if hant > hans * 2 else "zh-Hans"
 
 
@@ -322,7 +363,9 @@ def _learn_folds(new: list[str]) -> None:
 
 def fold(text: str) -> str:
     """Matching form of ``text`` with ``len(fold(text)) == len(text)``."""
-    if len(text) < 256:
+    if len(text) < 256 or not numpy_for(text):
+        if len(text) >= 256:
+            _PYTHON_LEFT[0] -= len(text)  # a document's text (not a name or a heading)
         new = [c for c in set(text) if ord(c) not in _FOLD]
         if new:
             _learn_folds(new)

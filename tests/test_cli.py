@@ -313,11 +313,12 @@ def test_a_read_command_imports_no_pydantic(built_db):
     assert not [m for m in imported if m.split(".")[0] == "pydantic"]
 
 
-def test_ingesting_a_note_imports_neither_pydantic_nor_pyarrow(kb, db_copy, tmp_path):
+def test_ingesting_a_note_imports_no_pydantic_pyarrow_or_numpy(kb, db_copy, tmp_path):
     """With the reference data in the cache, `ingest` validates no file (pydantic is for the
-    files' schemas, screener/cue_schema.py) and hands its frames to DuckDB over the Arrow C
-    stream interface (a polars frame handed as it is makes DuckDB import pyarrow): together
-    ~0.1 s of ingesting one note."""
+    files' schemas, screener/cue_schema.py), hands its frames to DuckDB over the Arrow C
+    stream interface (a polars frame handed as it is makes DuckDB import pyarrow), and reads
+    a short text in Python (numpy's tables pay only over a few hundred thousand characters,
+    screener/text.py): together ~0.2 s of ingesting one note."""
     import os
 
     from screener import cache
@@ -329,7 +330,8 @@ def test_ingesting_a_note_imports_neither_pydantic_nor_pyarrow(kb, db_copy, tmp_
         runs = 2
     for i in range(runs):
         note = tmp_path / "note.md"
-        note.write_text(f"# 周报 {i}\n\n中际旭创与新易盛为光模块龙头。\n", encoding="utf-8")
+        body = "中际旭创与新易盛为光模块龙头。NVIDIA 800G demand.\n" * 20  # > 256: a whole text
+        note.write_text(f"# 周报 {i}\n\n{body}", encoding="utf-8")
         imported = _imported("--db", str(db_copy), "ingest", str(note), env=env)
     assert "screener.extract" in imported
-    assert not [m for m in imported if m.split(".")[0] in ("pydantic", "pyarrow")]
+    assert not [m for m in imported if m.split(".")[0] in ("pydantic", "pyarrow", "numpy")]

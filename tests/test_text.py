@@ -1,7 +1,7 @@
 import codecs
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener.errors import InputError
@@ -78,3 +78,59 @@ def test_long_texts_fold_through_tables_equal_to_the_short_path():
     assert fold(long) == "".join(fold(ch) for ch in long)
     assert fold(long) == long.translate(T._FOLD)
     assert detect_language("中際旭創光模組將於後續擴產，資本開支" * 20) == "zh-Hant"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("中際旭創光模組块龙头數據资本开支ＡＢＣabcXYZ 0123。！？!?\n，,；;：:.\t\ud800🙂")
+        ),
+        min_size=256,
+        max_size=600,
+    )
+)
+def test_a_process_that_reads_little_reads_in_python_what_numpy_reads(text):
+    """Below the allowance a process folds, labels and splits texts in Python and imports no
+    numpy; through the tables the results are the same."""
+    import screener.text as T
+    from screener.extract.layout import _breaks
+
+    dots = sorted({i + 1 for i, c in enumerate(text) if c == "."})
+
+    def read() -> tuple:
+        return (
+            fold(text),
+            detect_language(text),
+            T.script_counts(text),
+            T._cjk_score(text),
+            _breaks(text, dots),
+        )
+
+    left = T._PYTHON_LEFT[0]
+    T._TB.clear()  # as in a new process (the dicts keep what was learned; new tables copy it)
+    T._PYTHON_LEFT[0] = 10**9
+    try:
+        by_python = read()
+        assert not T._TB
+    finally:
+        T._PYTHON_LEFT[0] = left
+        T.warm()
+    assert read() == by_python
+
+
+def test_a_text_longer_than_what_is_left_makes_the_tables():
+    import screener.text as T
+
+    left = T._PYTHON_LEFT[0]
+    T._TB.clear()
+    T._PYTHON_LEFT[0] = 1000
+    try:
+        assert not T.numpy_for("x" * 1000)
+        fold("中際旭創" * 100)  # 400 characters of the 1000 spent
+        assert T._PYTHON_LEFT[0] == 600 and not T._TB
+        assert T.numpy_for("x" * 601) and T._TB
+        assert T.numpy_for("x")  # once made, the tables read everything
+    finally:
+        T._PYTHON_LEFT[0] = left
+        T.warm()

@@ -8,7 +8,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
+
+from screener.text import numpy_for
 
 BULLET = re.compile(r"^\s*(?:[-*•·▪►]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）])\s*")
 
@@ -98,30 +101,44 @@ def layout(text: str) -> Layout:
     )
 
 
+# what ends a sentence, and what else ends a clause
+SENTENCE_END = "。！？!?\n"
+CLAUSE_END = "，,；;：:"
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]")
+_CLAUSE_END = re.compile(f"[{re.escape(SENTENCE_END + CLAUSE_END)}]")
+
+
 @lru_cache(maxsize=1)
 def _break_kind() -> Any:
     """Code point (BMP) -> 1 ends a sentence, 2 a clause, 0 neither."""
     import numpy as np
 
     kind = np.zeros(0x10000, dtype=np.uint8)  # U+FFFF is a noncharacter: stays 0
-    kind[[ord(c) for c in "。！？!?\n"]] = 1
-    kind[[ord(c) for c in "，,；;：:"]] = 2
+    kind[[ord(c) for c in SENTENCE_END]] = 1
+    kind[[ord(c) for c in CLAUSE_END]] = 2
     return kind
 
 
 def _breaks(text: str, dots: list[int]) -> tuple[list[int], list[int], list[int]]:
     """Sentence starts, clause starts and line starts (offsets after each break character;
-    ``dots``: the full stops among the "."), in one numpy pass over the code points."""
-    import numpy as np
+    ``dots``: the full stops among the "."), in one numpy pass over the code points, or by
+    regular expressions in a process that reads too little to import numpy (screener/text.py)."""
+    if numpy_for(text):
+        import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    k = _break_kind()[np.minimum(codes, 0xFFFF)]
-    sent = [0, *(np.flatnonzero(k == 1) + 1).tolist()]
-    clause = [0, *(np.flatnonzero(k != 0) + 1).tolist()]
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        k = _break_kind()[np.minimum(codes, 0xFFFF)]
+        sent = [0, *(np.flatnonzero(k == 1) + 1).tolist()]
+        clause = [0, *(np.flatnonzero(k != 0) + 1).tolist()]
+        lines = [0, *(np.flatnonzero(codes == 10) + 1).tolist()]
+    else:
+        sent = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+        clause = [0, *(m.end() for m in _CLAUSE_END.finditer(text))]
+        lines = [0, *accumulate(len(ln) + 1 for ln in text.split("\n")[:-1])]
     if dots:
         sent = sorted(sent + dots)
         clause = sorted(clause + dots)
-    return sent, clause, [0, *(np.flatnonzero(codes == 10) + 1).tolist()]
+    return sent, clause, lines
 
 
 _MD_LEVEL = re.compile(r"^\s*(#{1,6})\s")
