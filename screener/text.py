@@ -12,7 +12,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from screener.errors import InputError
@@ -47,7 +47,15 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
-_COMMON_CHAR = re.compile("[\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+@cache
+def _char_class(ranges: str) -> re.Pattern[str]:
+    """A character class, compiled on first use: one over wide ranges takes ~2 ms to compile,
+    which every command that imports this module (all of them) would pay."""
+    return re.compile(f"[{ranges}]")
+
+
+_COMMON_CHARS = "\x00-\x7f\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
+_CJK_CHARS = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff"
 
 
 def _cjk_score(text: str) -> float:
@@ -56,7 +64,7 @@ def _cjk_score(text: str) -> float:
     Python loop per character took ~0.16 ms per candidate decoding of a benchmark note,
     this ~0.016 ms."""
     if not numpy_for(text):
-        return len(_COMMON_CHAR.findall(text)) / max(1, len(text))
+        return len(_char_class(_COMMON_CHARS).findall(text)) / max(1, len(text))
     np = _tables().np
     c = _codes(text)
     good = np.count_nonzero(
@@ -284,14 +292,10 @@ def _cjk_codes(codes: Any) -> Any:
     ]
 
 
-_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
-_LATIN_LETTER = re.compile("[A-Za-z]")
-
-
 def script_counts(text: str) -> tuple[int, int]:
     """(characters only Simplified writes, characters only Traditional writes)."""
     if not numpy_for(text):
-        return _script_counts_of(_CJK_CHAR.findall(text))
+        return _script_counts_of(_char_class(_CJK_CHARS).findall(text))
     np = _tables().np
     return _script_counts(_cjk_codes(_codes(text)), np)
 
@@ -325,8 +329,8 @@ def detect_language(text: str) -> str:
         lower = codes | 0x20  # A-Z -> a-z, and nothing else into a-z
         letters = int(np.count_nonzero((lower >= 0x61) & (lower <= 0x7A)))
     else:
-        cjk = _CJK_CHAR.findall(text)
-        letters = len(_LATIN_LETTER.findall(text))
+        cjk = _char_class(_CJK_CHARS).findall(text)
+        letters = len(_char_class("A-Za-z").findall(text))
     share = letters / max(1, letters + 3 * len(cjk))
     if share >= 0.9:
         return "en"
