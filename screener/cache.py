@@ -10,7 +10,8 @@ read or written is skipped (the work is done again), never an error.
 
 It also keeps `screener signals list`'s result for a database, under the state of its files
 (``database_state``), not a hash of their bytes: reading 1 GB to check a 2 s result would
-cost what it saves.
+cost what it saves; and the script table (screener/text.py: every CJK character's
+Simplified and Traditional form by OpenCC) under the state of OpenCC's installed files.
 """
 
 from __future__ import annotations

@@ -799,15 +799,14 @@ def document_reader(
 
 
 def _fork_pool(procs: int, kb: Knowledge) -> Any:
-    """Forked extraction workers. OpenCC's dictionaries (0.09 s), the matcher's automaton
-    (0.1-0.3 s) and the code-point tables (numpy, 5 MB) are made first, so that the workers
-    share this process's copy instead of each making its own."""
+    """Forked extraction workers. The matcher's automaton (0.1-0.3 s), the code-point tables
+    (numpy, 5 MB) and the script table are made first, so that the workers share this
+    process's copy instead of each making its own."""
     import multiprocessing
 
     from screener.extract import get_matcher
-    from screener.text import opencc_converters, warm
+    from screener.text import warm
 
-    opencc_converters()
     get_matcher(kb).automaton()
     warm()
     return multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint)

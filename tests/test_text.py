@@ -134,3 +134,40 @@ def test_a_text_longer_than_what_is_left_makes_the_tables():
     finally:
         T._PYTHON_LEFT[0] = left
         T.warm()
+
+
+def test_the_script_table_is_kept_and_a_process_that_finds_it_never_loads_opencc(
+    tmp_path, monkeypatch
+):
+    """Each character of the CJK blocks is classified by OpenCC on its own; the table of all
+    28 k is made once and kept in the cache, so a later process classifies from it."""
+    import screener.text as T
+
+    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path))
+    T._script_table.cache_clear()
+    try:
+        simp, trad = T._script_table()
+        assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == ["scripts"]
+        for c, s, t in [
+            ("組", "组", "組"),
+            ("组", "组", "組"),
+            ("中", "中", "中"),
+            ("萬", "万", "萬"),
+        ]:
+            i = T._block_position(c)
+            assert (simp[i], trad[i]) == (s, t)
+            assert T._opencc_forms([c]) == [(s, t)]
+        T._script_table.cache_clear()  # as in a new process
+        monkeypatch.setattr(T, "opencc_converters", lambda: pytest.fail("OpenCC loaded"))
+        assert T._script_table() == (simp, trad)
+    finally:
+        T._script_table.cache_clear()
+
+
+def test_a_character_outside_the_cjk_blocks_is_classified_by_opencc():
+    import screener.text as T
+
+    ext_b = "\U00020000"  # CJK Extension B: no block of the table
+    assert T._block_position(ext_b) is None
+    T._learn({ext_b})
+    assert T._T2S[ext_b] == T._opencc_forms([ext_b])[0][0]
