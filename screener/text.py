@@ -199,7 +199,7 @@ class _Tables:
         self.fold = np.arange(0x110000, dtype=np.uint32)
         self.hant = np.zeros(0x10000, dtype=bool)  # CJK ideographs are all in the BMP
         self.hans = np.zeros(0x10000, dtype=bool)
-        self.classified = np.zeros(0x10000, dtype=bool)  # hant/hans known (OpenCC asked)
+        self.classified = np.zeros(0x10000, dtype=bool)  # hant/hans known (looked up)
         # what the dicts learned before the tables were made (short strings only)
         for code, f in _FOLD.items():
             self.learned[code] = True
@@ -379,7 +379,7 @@ def _script_counts_of(cjk: list[str]) -> tuple[int, int]:
 
 def _script_counts(cjk: Any, np: Any) -> tuple[int, int]:
     tb = _tables()
-    unseen = cjk[~tb.classified[cjk]]  # only characters never classified go to OpenCC
+    unseen = cjk[~tb.classified[cjk]]  # only characters never classified are looked up
     if len(unseen):
         _learn({chr(c) for c in np.unique(unseen).tolist()})
     hant = tb.hant[cjk]
