@@ -564,12 +564,8 @@ def _extractor(stored: list[Any], kb: Knowledge) -> Iterator[Iterator[Any]]:
     inherit the texts and the matcher); an iterator of Documents in order."""
     import multiprocessing
 
-    from screener.extract import get_matcher
-
     _WORKER.update(kb=kb, stored=stored)
     try:
-        if stored:
-            get_matcher(kb)
         procs = min(os.cpu_count() or 1, 8)
         if len(stored) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield map(_extract_stored, range(len(stored)))
@@ -786,9 +782,6 @@ def document_reader(
     workers are forked on entry, while this process has no database threads to copy."""
     import multiprocessing
 
-    from screener.extract import get_matcher
-
-    get_matcher(kb)
     _WORKER.update(kb=kb, opts=opts)
     procs = min(os.cpu_count() or 1, 8)
     if len(files) < 32 or procs < 2 or "fork" not in multiprocessing.get_all_start_methods():

@@ -119,6 +119,7 @@ class Matcher:
     def _ready(self) -> None:
         """What is made again in each process, not kept in the cache."""
         self.patterns = list(self.index)
+        self._one_char = any(len(key) == 1 for key in self.lengths)
         self._entries: list[Entry | None] = [None] * len(self.rows)
         self._auto: Any = None
         self._lookup_left = LOOKUP_CHARS
@@ -143,7 +144,7 @@ class Matcher:
         (pattern number, start, end), in no particular order."""
         if self._auto is None and len(folded) <= self._lookup_left:
             self._lookup_left -= len(folded)
-            return _lookup(folded, self.lengths, self.index)
+            return _lookup(folded, self.lengths, self.index, self._one_char)
         return self.automaton().find_matches_as_indexes(folded, overlapping=True)
 
     def scan(self, folded: str, original: str) -> list[Hit]:
@@ -193,11 +194,15 @@ def _lengths_by_prefix(patterns: list[str]) -> dict[str, tuple[int, ...]]:
 
 
 def _lookup(
-    folded: str, lengths: dict[str, tuple[int, ...]], index: dict[str, int]
+    folded: str,
+    lengths: dict[str, tuple[int, ...]],
+    index: dict[str, int],
+    one_char: bool | None = None,
 ) -> list[tuple[int, int, int]]:
     """What the automaton finds, found by looking up, at each place, the substrings of the
     lengths that patterns beginning with its two characters have: linear in the text (at most
-    as many lookups a place as a prefix has lengths, 52 for the busiest)."""
+    as many lookups a place as a prefix has lengths, 52 for the busiest). ``one_char``: whether
+    any pattern is one character long (the matcher knows; else found out here)."""
     out: list[tuple[int, int, int]] = []
     n = len(folded)
     lengths_of = lengths.get
@@ -209,7 +214,9 @@ def _lookup(
             k = number_of(folded[i : i + size])
             if k is not None:
                 out.append((k, i, i + size))
-    if any(len(key) == 1 for key in lengths):
+    if one_char is None:
+        one_char = any(len(key) == 1 for key in lengths)
+    if one_char:
         out.extend((index[c], i, i + 1) for i, c in enumerate(folded) if c in index)
     return out
 
