@@ -21,52 +21,13 @@ import polars as pl
 
 from screener import db as dbm
 from screener.errors import NotFoundError, UsageError
+from screener.options import parse_date, parse_weights
 from screener.text import fold
 from screener.tickers import normalise_ticker
 
 MARKETS = ("A", "HK", "US", "TW")
 EXCHANGES = ("SSE", "SZSE", "BSE", "HKEX", "NASDAQ", "NYSE", "TWSE", "TPEx")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def parse_date(value: str | date | None, what: str = "--as-of") -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise UsageError(f"{what} {value!r}: expected a date as YYYY-MM-DD") from e
-
-
-def parse_weights(spec: str | dict[str, float] | None) -> dict[str, float] | None:
-    """``exposure=1,momentum=0.5,pe_ttm=-0.2`` -> dict; names checked by the caller."""
-    if spec is None:
-        return None
-    if isinstance(spec, dict):
-        for name, w in spec.items():
-            if not isinstance(w, int | float) or w != w or w in (float("inf"), float("-inf")):
-                raise UsageError(f"weights: {name}={w!r}: weight must be a finite number")
-        return {k: float(v) for k, v in spec.items()}
-    out: dict[str, float] = {}
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
-        name, eq, val = part.partition("=")
-        name = name.strip()
-        if not eq or not name:
-            raise UsageError(
-                f"--weights {part!r}: expected name=number, e.g. exposure=1,momentum=0.5"
-            )
-        try:
-            w = float(val)
-        except ValueError as e:
-            raise UsageError(f"--weights {part!r}: {val.strip()!r} is not a number") from e
-        if w != w or w in (float("inf"), float("-inf")):
-            raise UsageError(f"--weights {part!r}: weight must be a finite number")
-        if name in out:
-            raise UsageError(f"--weights: {name!r} given twice")
-        out[name] = w
-    if not out:
-        raise UsageError("--weights: empty (expected e.g. exposure=1,momentum=0.5)")
-    return out
 
 
 def open(path: str | Path | None = None, build_if_missing: bool = True) -> Database:  # noqa: A001

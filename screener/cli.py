@@ -306,8 +306,8 @@ def ingest(
 
     Example: screener ingest reports/ note.pdf page.html --published 2026-03-20
     """
-    from screener.api import parse_date
     from screener.db import ingest as ingest_db
+    from screener.options import parse_date
 
     d = _run(parse_date, published, "--published")
     path = _db(db)

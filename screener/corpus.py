@@ -14,70 +14,73 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from screener.errors import InputError
 from screener.extract import Extraction, extract
 from screener.reference import DATA_DIR, Knowledge
 from screener.text import detect_language
 
+if TYPE_CHECKING:
+    import polars as pl
+
 MAX_BYTES = 50 * 1024 * 1024
 
+# The tables' columns in order, with polars' names of their types: names, not polars' types,
+# so that a few documents go to the database without importing polars (``Rows``)
 MENTION_SCHEMA = {
-    "doc_id": pl.String,
-    "company_id": pl.String,
-    "start_pos": pl.Int32,
-    "end_pos": pl.Int32,
-    "matched": pl.String,
-    "via": pl.String,
-    "alias_kind": pl.String,
-    "ticker": pl.String,
+    "doc_id": "String",
+    "company_id": "String",
+    "start_pos": "Int32",
+    "end_pos": "Int32",
+    "matched": "String",
+    "via": "String",
+    "alias_kind": "String",
+    "ticker": "String",
 }
 LINK_SCHEMA = {
-    "doc_id": pl.String,
-    "company_id": pl.String,
-    "theme": pl.String,
-    "role": pl.String,
-    "evidence": pl.String,
-    "start_pos": pl.Int32,
-    "end_pos": pl.Int32,
-    "snippet": pl.String,
-    "confidence": pl.Float64,
-    "mentions": pl.Int32,
-    "page": pl.Int32,
+    "doc_id": "String",
+    "company_id": "String",
+    "theme": "String",
+    "role": "String",
+    "evidence": "String",
+    "start_pos": "Int32",
+    "end_pos": "Int32",
+    "snippet": "String",
+    "confidence": "Float64",
+    "mentions": "Int32",
+    "page": "Int32",
 }
 CAPEX_SCHEMA = {
-    "doc_id": pl.String,
-    "company_id": pl.String,
-    "spender_label": pl.String,
-    "period": pl.String,
-    "amount": pl.Float64,
-    "amount_low": pl.Float64,
-    "amount_high": pl.Float64,
-    "currency": pl.String,
-    "qualifier": pl.String,
-    "scope": pl.String,
-    "start_pos": pl.Int32,
-    "end_pos": pl.Int32,
-    "matched": pl.String,
-    "snippet": pl.String,
-    "page": pl.Int32,
+    "doc_id": "String",
+    "company_id": "String",
+    "spender_label": "String",
+    "period": "String",
+    "amount": "Float64",
+    "amount_low": "Float64",
+    "amount_high": "Float64",
+    "currency": "String",
+    "qualifier": "String",
+    "scope": "String",
+    "start_pos": "Int32",
+    "end_pos": "Int32",
+    "matched": "String",
+    "snippet": "String",
+    "page": "Int32",
 }
-PAGE_SCHEMA = {"doc_id": pl.String, "page": pl.Int32, "start_pos": pl.Int32, "end_pos": pl.Int32}
+PAGE_SCHEMA = {"doc_id": "String", "page": "Int32", "start_pos": "Int32", "end_pos": "Int32"}
 DOCUMENT_SCHEMA = {
-    "doc_id": pl.String,
-    "path": pl.String,
-    "title": pl.String,
-    "publisher": pl.String,
-    "published_on": pl.Date,
-    "date_source": pl.String,
-    "language": pl.String,
-    "encoding": pl.String,
-    "format": pl.String,
-    "sha256": pl.String,
-    "n_chars": pl.Int32,
+    "doc_id": "String",
+    "path": "String",
+    "title": "String",
+    "publisher": "String",
+    "published_on": "Date",
+    "date_source": "String",
+    "language": "String",
+    "encoding": "String",
+    "format": "String",
+    "sha256": "String",
+    "n_chars": "Int32",
 }
 
 
@@ -293,7 +296,11 @@ def fact_rows(d: Document) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-_FACT_SCHEMAS = {
+TEXT_SCHEMA = {"doc_id": "String", "text": "String"}
+# what ingesting documents writes, table by table (capex without its FX columns)
+TABLE_SCHEMAS = {
+    "documents": DOCUMENT_SCHEMA,
+    "document_text": TEXT_SCHEMA,
     "mentions": MENTION_SCHEMA,
     "links": LINK_SCHEMA,
     "capex": CAPEX_SCHEMA,
@@ -301,16 +308,40 @@ _FACT_SCHEMAS = {
 }
 
 
-def frames(docs: list[Document]) -> dict[str, pl.DataFrame]:
-    """The documents' facts as DataFrames shaped like the tables (capex without FX columns)."""
-    rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in _FACT_SCHEMAS}
+def table_rows(docs: list[Document]) -> dict[str, list[tuple[Any, ...]]]:
+    """The documents, their texts and their facts as row tuples, table by table, columns in
+    the order of ``TABLE_SCHEMAS``."""
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "documents": [tuple(d.row[c] for c in DOCUMENT_SCHEMA) for d in docs],
+        "document_text": [(d.doc_id, d.text) for d in docs],
+        "mentions": [],
+        "links": [],
+        "capex": [],
+        "document_pages": [],
+    }
     for d in docs:
         for k, v in (d.rows if d.rows is not None else fact_rows(d)).items():
             rows[k].extend(v)
-    out = {"documents": pl.DataFrame([d.row for d in docs], schema=DOCUMENT_SCHEMA)}
-    for k, schema in _FACT_SCHEMAS.items():
-        out[k] = pl.DataFrame(rows[k], schema=schema, orient="row")
-    return out
+    return rows
+
+
+def polars_schema(schema: dict[str, str]) -> dict[str, Any]:
+    """One of ``TABLE_SCHEMAS`` with polars' types."""
+    import polars as pl
+
+    return {k: getattr(pl, t) for k, t in schema.items()}
+
+
+def to_frame(schema: dict[str, str], rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """Row tuples as a polars frame of ``schema`` (one of ``TABLE_SCHEMAS``)."""
+    import polars as pl
+
+    return pl.DataFrame(rows, schema=polars_schema(schema), orient="row")
+
+
+def frames(docs: list[Document]) -> dict[str, pl.DataFrame]:
+    """The documents' rows as polars frames shaped like the tables (see ``table_rows``)."""
+    return {k: to_frame(TABLE_SCHEMAS[k], v) for k, v in table_rows(docs).items()}
 
 
 # ---------------------------------------------------------------- the bundled seed corpus
@@ -349,10 +380,9 @@ def write_corpus(out: dict[str, pl.DataFrame], corpus_dir: Path = CORPUS_DIR) ->
 
 
 def read_corpus(corpus_dir: Path = CORPUS_DIR) -> dict[str, pl.DataFrame]:
-    schemas = {
-        "documents": DOCUMENT_SCHEMA,
-        "mentions": MENTION_SCHEMA,
-        "links": LINK_SCHEMA,
-        "capex": CAPEX_SCHEMA,
+    import polars as pl
+
+    return {
+        name: pl.read_csv(corpus_dir / f"{name}.csv", schema=polars_schema(TABLE_SCHEMAS[name]))
+        for name in ("documents", "mentions", "links", "capex")
     }
-    return {name: pl.read_csv(corpus_dir / f"{name}.csv", schema=s) for name, s in schemas.items()}

@@ -9,19 +9,21 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
-import polars as pl
 
 from screener.errors import DatabaseError, InputError, NotFoundError, UsageError
 from screener.reference import DATA_DIR, Knowledge, load
 from screener.text import fold
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. 3-4: documents.format,
@@ -89,6 +91,8 @@ def frame(rel: duckdb.DuckDBPyRelation, bulk: bool = False) -> pl.DataFrame:
     - ``bulk`` (a whole table exported): polars converts the stream's text columns in one
       thread, pyarrow's table in parallel (14.8 M signal rows: 1.5 s against 1.0-1.2 s).
     """
+    import polars as pl
+
     names = [c.lower() for c in rel.columns]
     if bulk or len(set(names)) < len(names) or any(_NOT_STREAMED.search(str(t)) for t in rel.types):
         return rel.pl()
@@ -151,17 +155,57 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f.read_text(encoding="utf-8"))
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
-    if df.height == 0:
+class Rows(NamedTuple):
+    """A table's rows as tuples, with the polars names of its columns' types (one of
+    ``corpus.TABLE_SCHEMAS``): what a few documents are inserted as. DuckDB takes each column
+    as a list parameter and unnests them together (~0.5 us a value against ~0.1 through a
+    polars frame, but no polars to import: ~0.12 s of ingesting one note)."""
+
+    schema: dict[str, str]
+    rows: list[tuple[Any, ...]]
+
+
+_DUCKDB_TYPES = {"String": "VARCHAR", "Int32": "INTEGER", "Float64": "DOUBLE", "Date": "DATE"}
+# a write batch of at most this many rows, all tables together, is inserted as Rows
+SMALL_BATCH_ROWS = 5_000
+
+
+def _height(data: pl.DataFrame | Rows) -> int:
+    return len(data.rows) if isinstance(data, Rows) else data.height
+
+
+@contextlib.contextmanager
+def _scan(
+    con: duckdb.DuckDBPyConnection, data: pl.DataFrame | Rows
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A SELECT of ``data`` and its parameters: Rows unnested from list parameters, a polars
+    frame registered as the view ``_frame`` over the Arrow C stream (while in the block)."""
+    if isinstance(data, Rows):
+        columns = list(zip(*data.rows, strict=True))
+        params = {f"c{i}": list(col) for i, col in enumerate(columns)}
+        select = ", ".join(
+            f'unnest($c{i}::{_DUCKDB_TYPES[t]}[]) as "{name}"'
+            for i, (name, t) in enumerate(data.schema.items())
+        )
+        yield f"select {select}", params
         return
-    con.register("_frame", _ArrowStream(df))
+    con.register("_frame", _ArrowStream(data))
     try:
-        con.execute(f'insert into "{table}" by name select * from _frame')
+        yield "select * from _frame", {}
     finally:
         con.unregister("_frame")
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Rows) -> None:
+    if _height(data) == 0:
+        return
+    with _scan(con, data) as (select, params):
+        con.execute(f'insert into "{table}" by name {select}', params)
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
+    import polars as pl
+
     _insert(con, "themes", pl.DataFrame(kb.themes))
     _insert(con, "theme_keywords", pl.DataFrame(kb.keywords).unique(["theme", "keyword"]))
     comp = pl.DataFrame(
@@ -217,6 +261,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, kb: Knowledge) -> None:
 
 def scoring_frame(path: Path) -> pl.DataFrame:
     """data/scoring.toml as rows of score_weights."""
+    import polars as pl
+
     from screener.cues import load_scoring
 
     cfg = load_scoring(path)
@@ -235,38 +281,40 @@ def scoring_frame(path: Path) -> pl.DataFrame:
 
 
 def insert_facts(
-    con: duckdb.DuckDBPyConnection, fr: dict[str, pl.DataFrame], bundled: bool
+    con: duckdb.DuckDBPyConnection, fr: Mapping[str, pl.DataFrame | Rows], bundled: bool
 ) -> None:
-    """Insert documents with their mentions, links and capex (FX-normalised here, in SQL)."""
-    docs = fr["documents"].with_columns(
-        pl.lit(bundled).alias("bundled"), pl.lit(datetime.now()).alias("ingested_at")
-    )
-    _insert(con, "documents", docs)
-    _insert(con, "mentions", fr["mentions"])
-    _insert(con, "links", fr["links"])
-    if "document_pages" in fr:
-        _insert(con, "document_pages", fr["document_pages"])
+    """Insert documents with their mentions, links and capex (FX-normalised here, in SQL), and
+    their pages and texts where given; each table as a polars frame or as Rows."""
+    if not _height(fr["documents"]):
+        return
+    with _scan(con, fr["documents"]) as (select, params):
+        con.execute(
+            "insert into documents by name "
+            f"select *, $bundled as bundled, $now as ingested_at from ({select})",
+            {**params, "bundled": bundled, "now": datetime.now()},
+        )
+    for table in ("document_text", "mentions", "links", "document_pages"):
+        if table in fr:
+            _insert(con, table, fr[table])
     cap = fr["capex"]
-    if cap.height:
-        con.register("_capex", _ArrowStream(cap))
-        try:
+    if _height(cap):
+        with _scan(con, cap) as (select, params):
             missing = con.execute(
-                "select distinct currency from _capex anti join fx using (currency)"
+                f"select distinct currency from ({select}) anti join fx using (currency)", params
             ).fetchall()
             if missing:
                 raise InputError(f"screener/data/fx.csv: no rate for currency {missing[0][0]!r}")
             con.execute(
-                """
+                f"""
                 insert into capex by name
                 select k.*, k.amount * fx.cny_per_unit as amount_cny,
                        k.amount * fx.cny_per_unit / usd.cny_per_unit as amount_usd
-                from _capex as k
+                from ({select}) as k
                 join fx using (currency)
                 cross join (select cny_per_unit from fx where currency = 'USD') as usd
-                """
+                """,
+                params,
             )
-        finally:
-            con.unregister("_capex")
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
@@ -591,18 +639,16 @@ def _write_extracted(
     con: duckdb.DuckDBPyConnection, docs: Iterator[Any], total: int, progress: Progress | None
 ) -> int:
     """Write re-extracted documents in batches; returns how many."""
-    from screener.corpus import frames
-
     pending: list[Any] = []
     n = 0
     for n, doc in enumerate(docs, 1):
         pending.append(doc)
         if len(pending) >= 2000:
-            _write_batch(con, pending, frames)
+            _write_batch(con, pending)
             pending = []
         if progress is not None:
             progress(n, total)
-    _write_batch(con, pending, frames)
+    _write_batch(con, pending)
     return n
 
 
@@ -854,15 +900,13 @@ def _ingest_locked(
     batch: int,
     progress: Progress | None = None,
 ) -> None:
-    from screener.corpus import frames
-
     opts = {"published_on": published_on, "title": title, "publisher": publisher}
     with document_reader(files, kb, **opts) as results:
         con = connect(path)
         try:
             if progress is not None:
                 results = _counted(results, len(files), progress)
-            _ingest_into(con, path, results, report, batch, frames, kb.fingerprint)
+            _ingest_into(con, path, results, report, batch, kb.fingerprint)
         finally:
             con.close()
 
@@ -873,7 +917,6 @@ def _ingest_into(
     results: Iterator[tuple[str, Any]],
     report: IngestReport,
     batch: int,
-    frames: Any,
     fingerprint: str,
 ) -> None:
     check_schema(con, path)
@@ -909,9 +952,9 @@ def _ingest_into(
                 (report.replaced if old else report.added).append(p)
                 pending.append(item)
                 if len(pending) >= batch:
-                    _write_batch(con, pending, frames)
+                    _write_batch(con, pending)
                     pending = []
-            _write_batch(con, pending, frames)
+            _write_batch(con, pending)
 
 
 def _counted(items: Iterator[Any], total: int, progress: Progress) -> Iterator[Any]:
@@ -920,14 +963,21 @@ def _counted(items: Iterator[Any], total: int, progress: Progress) -> Iterator[A
         progress(i, total)
 
 
-def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any], frames: Any) -> None:
-    if docs:
-        insert_facts(con, frames(docs), bundled=False)
-        _insert(
-            con,
-            "document_text",
-            pl.DataFrame({"doc_id": [d.doc_id for d in docs], "text": [d.text for d in docs]}),
-        )
+def _write_batch(con: duckdb.DuckDBPyConnection, docs: list[Any]) -> None:
+    """Insert documents with their texts and facts: as Rows up to ``SMALL_BATCH_ROWS`` rows
+    (no polars imported), else as polars frames."""
+    from screener.corpus import TABLE_SCHEMAS, table_rows, to_frame
+
+    if not docs:
+        return
+    rows = table_rows(docs)
+    if sum(map(len, rows.values())) <= SMALL_BATCH_ROWS:
+        data: dict[str, pl.DataFrame | Rows] = {
+            k: Rows(TABLE_SCHEMAS[k], v) for k, v in rows.items()
+        }
+    else:
+        data = {k: to_frame(TABLE_SCHEMAS[k], v) for k, v in rows.items()}
+    insert_facts(con, data, bundled=False)
 
 
 # ---------------------------------------------------------------- read-only query
@@ -996,6 +1046,8 @@ def run_query(
         timer.start()
         rel = cur.sql(sql, params=params)
         if rel is None:
+            import polars as pl
+
             return pl.DataFrame()
         return frame(_plain(rel))
     except duckdb.InterruptException as e:

@@ -231,6 +231,57 @@ def test_frames_read_over_the_arrow_stream_equal_the_pyarrow_path():
             dbm.frame(con.sql(sql))
 
 
+def test_a_small_batch_inserted_as_rows_equals_the_polars_frames(built_db, tmp_path, monkeypatch):
+    """A few documents go to DuckDB as list parameters (``Rows``: no polars imported), many as
+    polars frames: both give the same tables, values and types, NULLs, dates, pages and the
+    capex's FX columns included."""
+    note = tmp_path / "capex.md"
+    note.write_text(
+        "# 周报\n\n2026-03-20\n\n阿里巴巴 2026 年资本开支 1200 亿元；Microsoft plans US$80 billion "
+        "of AI capex in FY2026. 中际旭创、新易盛受益于 800G 光模块。\n",
+        encoding="utf-8",
+    )
+    inputs = [note, DATA / "weekly.txt", DATA / "report_2026_04.md", DATA / "formats"]
+    kinds = []
+    scan = dbm._scan
+
+    def spy(con, data):
+        kinds.append(type(data).__name__)
+        return scan(con, data)
+
+    monkeypatch.setattr(dbm, "_scan", spy)
+    tables = ("documents", "document_text", "document_pages", "mentions", "links", "capex")
+    got = {}
+    for limit in (0, 10**9):
+        monkeypatch.setattr(dbm, "SMALL_BATCH_ROWS", limit)
+        path = tmp_path / f"rows-{limit}.duckdb"
+        shutil.copy(built_db, path)
+        dbm.ingest(path, inputs)
+        con = dbm.connect(path, read_only=True)
+        try:
+            got[limit] = {
+                t: con.execute(
+                    f"select * exclude (ingested_at) from {t} where doc_id in "
+                    "(select doc_id from documents where not bundled) order by all"
+                    if t == "documents"
+                    else f"select * from {t} where doc_id in "
+                    "(select doc_id from documents where not bundled) order by all"
+                ).fetchall()
+                for t in tables
+            }
+            got[limit]["usd"] = con.execute(
+                "select count(amount_usd), count(distinct currency) from capex "
+                "where doc_id in (select doc_id from documents where not bundled)"
+            ).fetchall()
+        finally:
+            con.close()
+    assert "Rows" in kinds and "DataFrame" in kinds
+    frames_, rows = got[0], got[10**9]
+    assert all(frames_[t] for t in tables), {t: len(v) for t, v in frames_.items()}
+    assert frames_["usd"][0][0] > 0 and frames_["usd"][0][1] >= 2
+    assert rows == frames_
+
+
 def test_reading_frames_needs_no_pyarrow_and_leaves_stderr_empty(built_db):
     """A read command imports no pyarrow (~0.1 s of every command) and exits without
     DuckDB's binding reporting objects alive at exit (what polars given the relation itself,
