@@ -77,6 +77,35 @@ def test_ingest_adds_is_idempotent_and_replaces_changed_files(db_copy, tmp_path)
     assert count(db_copy, f"select count(*) from documents where path = '{doc}'") == 1
 
 
+@pytest.mark.parametrize("one_by_one", [64, 0])
+def test_content_already_held_is_looked_up_in_the_database_as_it_is_now(
+    built_db, tmp_path, monkeypatch, seeds, one_by_one
+):
+    """A hash is looked up one by one for the first documents, in one read of every hash past
+    that; either way a file is `unchanged` when the database holds its content now: a bundled
+    seed, a file ingested earlier in the same run, but not the old version of a file this run
+    replaced (it is gone)."""
+    monkeypatch.setattr(dbm._KnownContent, "ONE_BY_ONE", one_by_one)
+    db = tmp_path / "db.duckdb"
+    shutil.copy(built_db, db)
+    a, b, c, seed = (tmp_path / n for n in ("a.md", "b.md", "c.md", "seed.txt"))
+    old = "# 周报\n\n光模块：中际旭创。\n"
+    a.write_text(old, encoding="utf-8")
+    assert len(dbm.ingest(db, [a]).added) == 1
+    a.write_text(old + "服务器：浪潮信息。\n", encoding="utf-8")
+    b.write_text(old, encoding="utf-8")  # what a.md held
+    c.write_text(old + "服务器：浪潮信息。\n", encoding="utf-8")  # what a.md holds now
+    src = sorted(seeds.glob("*.txt"))[0]
+    shutil.copy(src, seed)
+    r = dbm.ingest(db, [a, b, c, seed], batch=1)
+    assert (r.replaced, r.added) == ([str(a)], [str(b)])
+    assert r.unchanged == [
+        f"{c} (already in the database as {a})",
+        f"{seed} (already in the database as seeds/{src.name})",
+    ]
+    assert count(db, "select count(*) from documents where not bundled") == 2
+
+
 def test_ingested_documents_survive_a_rebuild(db_copy):
     dbm.ingest(db_copy, [DATA / "report_2026_04.md"])
     r = dbm.build(db_copy)
