@@ -1,4 +1,4 @@
-"""Documents -> rows: read a file, decode it, extract, and shape the facts as DataFrames.
+"""Documents -> rows: read a file, decode it, extract, and shape the facts as the tables' rows.
 
 Used by ``ingest`` (user documents) and by ``scripts/make_corpus.py`` (the bundled facts of
 the seed documents in ``data/corpus/``). Both go through ``read_document``, so the bundled
