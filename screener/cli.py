@@ -933,6 +933,10 @@ def main() -> None:
             print(f"screener: error: {line}", file=sys.stderr)
         sys.exit(int(e.exit_code))
     except Exception as e:  # a bug: say what, not a traceback, unless asked
+        from screener.db import interrupted
+
+        if interrupted(e):  # Ctrl-C inside a DuckDB statement
+            _interrupted(e)
         if os.environ.get("SCREENER_DEBUG"):
             raise
         print(f"screener: internal error: {type(e).__name__}: {e}", file=sys.stderr)

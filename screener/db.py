@@ -118,6 +118,18 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     )
 
 
+def interrupted(e: BaseException) -> bool:
+    """Ctrl-C or SIGTERM (which the CLI turns into KeyboardInterrupt), also when it came
+    inside DuckDB: during a statement its Python client raises RuntimeError("Query
+    interrupted") in the interrupt's place, and during Python code DuckDB called (a frame's
+    Arrow stream) a duckdb.Error that names the KeyboardInterrupt."""
+    if isinstance(e, KeyboardInterrupt):
+        return True
+    if type(e) is RuntimeError:
+        return str(e) == "Query interrupted"
+    return isinstance(e, duckdb.Error) and "failed: KeyboardInterrupt" in str(e)
+
+
 def _first_line(e: BaseException) -> str:
     return str(e).strip().split("\n")[0]
 
@@ -146,6 +158,8 @@ def sql_errors(what: str) -> Iterator[None]:
     try:
         yield
     except duckdb.Error as e:
+        if interrupted(e):
+            raise KeyboardInterrupt from e
         raise DatabaseError(f"{what}: {_first_line(e)}") from e
 
 
@@ -193,7 +207,10 @@ def _scan(
     try:
         yield "select * from _frame", {}
     finally:
-        con.unregister("_frame")
+        # in a transaction a failed statement aborted, the unregister fails too: that error
+        # must not replace the statement's (an interrupted insert said "transaction aborted")
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_frame")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pl.DataFrame | Rows) -> None:
@@ -507,6 +524,8 @@ def build(
             COMMITTED.append(str(real))
             _fsync(real.parent)
         except duckdb.Error as e:
+            if interrupted(e):
+                raise KeyboardInterrupt from e
             raise DatabaseError(
                 f"{shown}: build failed ({_first_line(e)}); nothing was changed"
             ) from e

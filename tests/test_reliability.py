@@ -315,6 +315,42 @@ def test_interrupt_exits_130_and_says_the_database_is_unchanged(
     assert state(user_db) == before
 
 
+class _Interrupting:
+    """An object whose Arrow stream is cut by Ctrl-C (DuckDB reads it at register)."""
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        raise KeyboardInterrupt
+
+
+def test_an_interrupt_inside_duckdb_is_an_interrupt() -> None:
+    from screener.db import interrupted, sql_errors
+
+    con = duckdb.connect()
+    with pytest.raises(duckdb.Error) as caught:
+        con.register("_frame", _Interrupting())
+    assert interrupted(caught.value)  # DuckDB's words for it, from the installed DuckDB
+    assert interrupted(KeyboardInterrupt())
+    assert interrupted(RuntimeError("Query interrupted"))  # the client's, during a statement
+    assert not interrupted(RuntimeError("something else"))
+    assert not interrupted(duckdb.InterruptException("INTERRUPT Error: Interrupted!"))  # timeout
+    with pytest.raises(KeyboardInterrupt), sql_errors("ingest failed"):
+        con.register("_frame", _Interrupting())
+
+
+def test_a_failed_insert_from_a_frame_reports_its_own_error() -> None:
+    # in a transaction the failure aborts, the frame's cleanup fails too; the error the user
+    # sees is the insert's (an interrupted insert was reported as "transaction is aborted")
+    import polars as pl
+
+    from screener.db import _insert
+
+    con = duckdb.connect()
+    con.execute("create table t (a varchar not null)")
+    con.execute("begin transaction")
+    with pytest.raises(duckdb.ConstraintException):
+        _insert(con, "t", pl.DataFrame({"a": ["x", None]}, schema={"a": pl.String}))
+
+
 # ---------------------------------------------------------------- slow: kills and races
 
 
