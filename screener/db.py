@@ -814,16 +814,6 @@ STDIN_NAME = "<stdin>"
 _WORKER: dict[str, Any] = {}  # what forked extraction workers inherit from the parent
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool (no worker tracebacks), and
-    die quietly of the SIGTERM the pool ends them with (not through the CLI's handler, which
-    they inherit and which turns SIGTERM into KeyboardInterrupt)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _read_one(f: Path) -> tuple[str, Any]:
     from screener.corpus import read_document
 
@@ -857,17 +847,16 @@ def document_reader(
 
 
 def _fork_pool(procs: int, kb: Knowledge) -> Any:
-    """Forked extraction workers. The matcher's automaton (0.1-0.3 s), the code-point tables
-    (numpy, 5 MB) and the script table are made first, so that the workers share this
-    process's copy instead of each making its own."""
-    import multiprocessing
-
+    """Forked extraction workers (``screener.workers``). The matcher's automaton (0.1-0.3 s),
+    the code-point tables (numpy, 5 MB) and the script table are made first, so that the
+    workers share this process's copy instead of each making its own."""
     from screener.extract import get_matcher
     from screener.text import warm
+    from screener.workers import fork_pool
 
     get_matcher(kb).automaton()
     warm()
-    return multiprocessing.get_context("fork").Pool(procs, initializer=_ignore_sigint)
+    return fork_pool(procs)
 
 
 def ingest(
