@@ -42,8 +42,8 @@ class Pool(multiprocessing.pool.Pool):
 def _worker_signals() -> None:
     """Workers leave Ctrl-C to the parent, which stops the pool (no worker tracebacks), and
     die of the SIGTERM the pool ends them with. A handler the parent had (the CLI's turns
-    SIGTERM into KeyboardInterrupt) is not theirs: a worker waiting for a task would run it
-    only once the wait ended, and the pool's end would wait for that worker forever."""
+    SIGTERM into KeyboardInterrupt) is not theirs: with it, a worker once outlived the pool's
+    terminate and the parent waited for it forever (a test pool made without this)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -53,7 +53,8 @@ def _worker_signals() -> None:
 @contextlib.contextmanager
 def fork_pool(processes: int) -> Iterator[Pool]:
     """A pool of ``processes`` forked workers, ended (terminated) on exit; the parent's
-    garbage collector paused meanwhile (the workers are forked first and keep theirs)."""
+    garbage collector paused meanwhile (the workers are forked first and keep theirs; one
+    forked to replace a worker that died would inherit the pause)."""
     ctx = multiprocessing.get_context("fork")
     with Pool(processes, initializer=_worker_signals, context=ctx) as pool:
         paused = gc.isenabled()
