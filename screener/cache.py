@@ -16,6 +16,7 @@ Simplified and Traditional form by OpenCC) under the state of OpenCC's installed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -78,7 +79,8 @@ def put(kind: str, key: str, value: Any) -> None:
         for p in old[:-KEEP]:
             p.unlink(missing_ok=True)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder may be what failed (a file, gone)
+            tmp.unlink(missing_ok=True)
 
 
 # A database file's identity and last change: a write through DuckDB, by any client, appends to
