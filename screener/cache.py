@@ -20,8 +20,9 @@ import contextlib
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CODE_DIR = Path(__file__).resolve().parent
 KEEP = 4  # files kept per kind (other data folders, other versions)
@@ -66,6 +67,29 @@ def get(kind: str, key: str) -> Any | None:
 
 def put(kind: str, key: str, value: Any) -> None:
     """Store ``value``, atomically (written beside, then renamed); keep the newest files."""
+    _store(kind, key, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def has(kind: str, key: str) -> bool:
+    folder = cache_dir()
+    return folder is not None and (folder / f"{kind}-{key}.pickle").is_file()
+
+
+def copy(kind: str, key: str, new_key: str) -> bool:
+    """Store what is stored under ``key`` under ``new_key`` too, as it is (not unpickled:
+    no import of what it holds). False when there is nothing under ``key``."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        data = (folder / f"{kind}-{key}.pickle").read_bytes()
+    except OSError:
+        return False
+    _store(kind, new_key, lambda fh: fh.write(data))
+    return True
+
+
+def _store(kind: str, key: str, write: Callable[[BinaryIO], object]) -> None:
     folder = cache_dir()
     if folder is None:
         return
@@ -73,7 +97,7 @@ def put(kind: str, key: str, value: Any) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            write(fh)
         os.replace(tmp, folder / f"{kind}-{key}.pickle")
         old = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
         for p in old[:-KEEP]:
@@ -85,19 +109,38 @@ def put(kind: str, key: str, value: Any) -> None:
 
 # A database file's identity and last change: a write through DuckDB, by any client, appends to
 # the write-ahead log or rewrites the file, and either changes a size, a change time (which no
-# user call can set back) or an inode. SETTLED_NS: how long ago the last change must be before
-# a result computed from the files is kept, so that the next write cannot land in the same
-# tick of a coarse file clock (2 s on FAT, 1 s on some network file systems) and leave the
-# state looking unchanged.
+# user call can set back) or an inode. Exactly, DuckDB's own counter of checkpoints: the file's
+# two headers each hold the number of the checkpoint that wrote it (at bytes 8-15 of the 4 KiB
+# blocks at 4096 and 8192, after the main header's "DUCK" at byte 8), and between two
+# checkpoints every commit appends to the write-ahead log. So (checkpoint, size of the log)
+# changes with every committed write, whatever the file clock (tests/test_catalog.py checks
+# this of the installed DuckDB). Where that counter cannot be read, SETTLED_NS: how long ago
+# the last change must be before a result computed from the files is kept, so that the next
+# write cannot land in the same tick of a coarse file clock (2 s on FAT, 1 s on some network
+# file systems) and leave the state looking unchanged.
 SETTLED_NS = 5_000_000_000
+_HEADERS = (4096 + 8, 8192 + 8)
+
+
+def checkpoint_number(path: str) -> int | None:
+    """The number of DuckDB's last checkpoint of the database file at ``path`` (0 before the
+    first), or None when the file does not look like a DuckDB database file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADERS[-1] + 8)
+    except OSError:
+        return None
+    if len(head) < _HEADERS[-1] + 8 or head[8:12] != b"DUCK":
+        return None
+    return max(int.from_bytes(head[i : i + 8], "little") for i in _HEADERS)
 
 
 def database_state(path: Path) -> tuple[object, ...] | None:
-    """(inode, size, mtime, ctime) of a database file and of its write-ahead log, or None
-    when the file cannot be seen. Read it while holding a connection: DuckDB's lock keeps
-    other writers out meanwhile."""
+    """(path, checkpoint number, then (device, inode, size, mtime, ctime) of the database file
+    and of its write-ahead log), or None when the file cannot be seen. Read it while holding
+    a connection: DuckDB's lock keeps other writers out meanwhile."""
     real = os.path.realpath(path)
-    out: list[object] = [real]
+    out: list[object] = [real, checkpoint_number(real)]
     for f in (real, real + ".wal"):
         try:
             st = os.stat(f)
@@ -112,9 +155,18 @@ def database_state(path: Path) -> tuple[object, ...] | None:
     return tuple(out)
 
 
+def exact(state: tuple[object, ...]) -> bool:
+    """Whether ``state`` holds DuckDB's checkpoint number: then no later write can leave it
+    unchanged, and a result computed under it can be kept at once."""
+    return state[1] is not None
+
+
 def settled(state: tuple[object, ...], now_ns: int) -> bool:
-    """True when every file of ``state`` last changed at least SETTLED_NS before ``now_ns``."""
-    stamps = [t for s in state[1:] if isinstance(s, tuple) for t in s[3:5]]
+    """True when a result computed under ``state`` can be kept: the state is ``exact``, or
+    every file of it last changed at least SETTLED_NS before ``now_ns``."""
+    if exact(state):
+        return True
+    stamps = [t for s in state[2:] if isinstance(s, tuple) for t in s[3:5]]
     return bool(stamps) and all(now_ns - t >= SETTLED_NS for t in stamps)
 
 

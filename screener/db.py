@@ -908,14 +908,18 @@ def _ingest_locked(
     batch: int,
     progress: Progress | None = None,
 ) -> None:
+    from screener.catalog import Keeper
+
     opts = {"published_on": published_on, "title": title, "publisher": publisher}
     with document_reader(files, kb, **opts) as results:
         con = connect(path)
         try:
+            keeper = Keeper(path)
             if progress is not None:
                 results = _counted(results, len(files), progress)
             paths = [str(f) for f in files if str(f) != "-"]
             _ingest_into(con, path, results, paths, report, batch, kb.fingerprint)
+            keeper.carry(con)  # documents only: what `signals list` shows is unchanged
         finally:
             con.close()
 

@@ -493,12 +493,14 @@ def load_signals(
 def derive_signals(db_path: Path) -> int:
     """Replace the derived signals (source ``derived``) with ``derived_signals()`` computed
     from the prices table, in one transaction. Returns how many values it wrote."""
+    from screener import catalog
     from screener import db as dbm
     from screener.lock import writer_lock
 
     with writer_lock(db_path):
         con = dbm.connect(db_path)
         try:
+            keeper = catalog.Keeper(db_path)
             dbm.check_schema(con, db_path)
             n_prices = con.execute("select count(*) from prices").fetchall()[0][0]
             if not n_prices:
@@ -515,6 +517,10 @@ def derive_signals(db_path: Path) -> int:
                     "'derived' as source from derived_signals() order by as_of"
                 )
                 n = con.execute("select count(*) from signals where source = 'derived'").fetchall()
+                fine = keeper.fine()
+                if fine is not None:
+                    fine = catalog.derived(con, fine)
+            keeper.keep(con, fine)
             return int(n[0][0])
         finally:
             con.close()
@@ -522,16 +528,19 @@ def derive_signals(db_path: Path) -> int:
 
 def _write(db_path: Path, data: MarketData) -> None:
     from screener import db as dbm
+    from screener.catalog import Keeper
 
     con = dbm.connect(db_path)
     try:
+        keeper = Keeper(db_path)
+        fine = keeper.fine() if data.signals.height else None
         dbm.check_schema(con, db_path)
         with (
             dbm.sql_errors(f"{db_path}: loading failed, database unchanged"),
             dbm.transaction(con),
         ):
             if data.signals.height:
-                _write_signals(con, data.signals)
+                fine = _write_signals(con, data.signals, fine)
             if data.prices.height:
                 con.register("_px", data.prices.to_arrow())
                 con.execute(
@@ -540,12 +549,23 @@ def _write(db_path: Path, data: MarketData) -> None:
                 )
                 con.execute("insert into prices by name select * from _px")
                 con.unregister("_px")
+        if data.signals.height:
+            keeper.keep(con, fine)
+        else:  # prices only: what `signals list` shows is unchanged
+            keeper.carry(con)
     finally:
         con.close()
 
 
-def _write_signals(con: duckdb.DuckDBPyConnection, data: pl.DataFrame) -> None:
+def _write_signals(
+    con: duckdb.DuckDBPyConnection, data: pl.DataFrame, fine: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """Replace the keys ``data`` brings. Returns ``fine`` (the kept fine catalog of the table
+    before, screener/catalog.py) updated with what was deleted and inserted, or None."""
+    from screener import catalog
+
     con.register("_sig", data.to_arrow())
+    gone = catalog.replaced(con, fine, "_sig") if fine is not None else None
     con.execute(
         "delete from signals using _sig where signals.ticker = _sig.ticker "
         "and signals.as_of = _sig.as_of and signals.signal = _sig.signal"
@@ -553,4 +573,9 @@ def _write_signals(con: duckdb.DuckDBPyConnection, data: pl.DataFrame) -> None:
     con.execute(  # in date order: see sql/14_signals.sql
         "insert into signals select ticker, as_of, signal, value, source from _sig order by as_of"
     )
+    if fine is not None and gone is not None:
+        fine = catalog.updated(con, fine, gone, "_sig")
+    else:
+        fine = None
     con.unregister("_sig")
+    return fine

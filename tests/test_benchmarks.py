@@ -60,6 +60,9 @@ def test_small_benchmark_runs_and_the_five_screens_agree(tmp_path):
         "explain",
         "capex",
         "report",
+        "signals_list_first",
+        "signals_load_one",
+        "signals_list_after_load",
         "ingest_one",
     }
     assert figures["screened_tickers"] > 100

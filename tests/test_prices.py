@@ -183,43 +183,6 @@ def test_signals_inserted_with_sql_count_at_once_and_a_misspelt_weight_is_refuse
         assert d.query(sql).height > 0
 
 
-def test_signal_catalog_is_kept_until_any_client_writes(db_copy, tmp_path, monkeypatch):
-    import time
-
-    import duckdb
-
-    from screener import cache
-    from screener.api import Database
-
-    monkeypatch.setenv("SCREENER_CACHE_DIR", str(tmp_path / "cache"))
-    reads = []
-    run_query = dbm.run_query
-    monkeypatch.setattr(dbm, "run_query", lambda *a, **k: reads.append(1) or run_query(*a, **k))
-
-    def catalog() -> pl.DataFrame:
-        with Database(db_copy) as d:  # each a fresh connection, as a new process makes
-            return d.signal_catalog()
-
-    def write(sql: str) -> None:
-        time.sleep(0.05)  # past the file clock's tick of the last write
-        with duckdb.connect(str(db_copy)) as con:
-            con.execute(sql)
-
-    write("insert into signals values ('300308.SZ', '2026-03-01', 'quality', 1.5, 'sql')")
-    # files written just now: the result is not kept (the next write could share their tick)
-    assert catalog()["signal"].to_list() == ["quality"]
-    assert not list((tmp_path / "cache").glob("signal-catalog-*"))
-
-    monkeypatch.setattr(cache, "SETTLED_NS", 0)
-    first = catalog()
-    assert catalog().equals(first) and len(reads) == 2  # the second from the cache
-    # another client changes a row in place (same row count): the view is read again
-    write("update signals set as_of = '2026-04-01' where signal = 'quality'")
-    assert catalog()["first"].to_list() == [date(2026, 4, 1)] and len(reads) == 3
-    write("insert into signals values ('0981.HK', '2026-03-02', 'quality', 0.5, 'sql')")
-    assert catalog().select("tickers", "values").rows() == [(2, 2)]
-
-
 def test_loading_a_key_again_replaces_it(db_copy, tmp_path):
     """No index keeps the keys (14_signals.sql): the loaders do - one row per key, the new value."""
     dates = days(5)
