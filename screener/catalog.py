@@ -144,72 +144,85 @@ class Keeper:
             _keep(after, fine)
 
 
-def replaced(con: duckdb.DuckDBPyConnection, fine: pl.DataFrame, new: str) -> pl.DataFrame | None:
-    """What the rows of ``signals`` that the rows of the view ``new`` replace (same ticker,
-    date and signal) take from ``fine``, per signal, source and ticker: their count, and
-    whether they hold its first or last date. Run it before those rows are deleted. None when
-    a replaced row's group is not in ``fine`` (then ``fine`` was not this table's)."""
+def _select(
+    con: duckdb.DuckDBPyConnection, sql: str, **frames: pl.DataFrame
+) -> pl.DataFrame | None:
+    """``sql`` over the committed tables and ``frames`` (registered as views by name), on a
+    cursor of its own: an error here cannot abort the writer's transaction, and gives None."""
+    import polars as pl
+
     from screener.db import _ArrowStream, frame
 
-    con.register("_fine", _ArrowStream(fine))
+    cur = con.cursor()
     try:
-        gone = frame(
-            con.sql(
-                "select signal, source, ticker, count(*) as n, "
-                "bool_or(r.as_of = f.first) as first_gone, bool_or(r.as_of = f.last) as last_gone, "
-                "bool_or(f.n is null) as unknown "
-                "from (select s.signal, s.source, s.ticker, s.as_of from signals s "
-                f"semi join {new} using (ticker, as_of, signal)) r "
-                "left join _fine f using (signal, source, ticker) group by all"
-            )
-        )
+        for name, df in frames.items():
+            cur.register(name, _ArrowStream(df))
+        return frame(cur.sql(sql))
+    except (duckdb.Error, pl.exceptions.PolarsError):
+        return None
     finally:
-        con.unregister("_fine")
-    return None if gone["unknown"].any() else gone.drop("unknown")
+        cur.close()
+
+
+def replaced(
+    con: duckdb.DuckDBPyConnection, fine: pl.DataFrame, new: pl.DataFrame
+) -> pl.DataFrame | None:
+    """What the rows of ``signals`` that the rows ``new`` replace (same ticker, date and
+    signal) take from ``fine``, per signal, source and ticker: their count, and whether they
+    hold its first or last date. Run it before the write's transaction changes ``signals``.
+    None when a replaced row's group is not in ``fine`` (``fine`` is not this table's)."""
+    gone = _select(
+        con,
+        "select signal, source, ticker, count(*) as n, "
+        "bool_or(r.as_of = f.first) as first_gone, bool_or(r.as_of = f.last) as last_gone, "
+        "bool_or(f.n is null) as unknown "
+        "from (select s.signal, s.source, s.ticker, s.as_of from signals s "
+        "semi join _new using (ticker, as_of, signal)) r "
+        "left join _fine f using (signal, source, ticker) group by all",
+        _fine=fine,
+        _new=new,
+    )
+    return None if gone is None or gone["unknown"].any() else gone.drop("unknown")
 
 
 def updated(
-    con: duckdb.DuckDBPyConnection, fine: pl.DataFrame, gone: pl.DataFrame, new: str
+    con: duckdb.DuckDBPyConnection, fine: pl.DataFrame, gone: pl.DataFrame, new: pl.DataFrame
 ) -> pl.DataFrame | None:
-    """``fine`` after the rows ``gone`` (from ``replaced``) were deleted and the rows of the
-    view ``new`` inserted. None where a group's first or last date went and nothing inserted
-    is as early or as late: its new one is in the table only."""
-    from screener.db import _ArrowStream, frame
-
-    con.register("_fine", _ArrowStream(fine))
-    con.register("_gone", _ArrowStream(gone))
-    try:
-        out = frame(
-            con.sql(
-                "with i as (select signal, source, ticker, count(*) as n, min(as_of) as first, "
-                f"max(as_of) as last from {new} group by all) "
-                "select signal, source, ticker, "
-                "coalesce(f.n, 0) - coalesce(g.n, 0) + coalesce(i.n, 0) as n, "
-                "case when g.first_gone then (case when i.first <= f.first then i.first end) "
-                "else least(f.first, i.first) end as first, "
-                "case when g.last_gone then (case when i.last >= f.last then i.last end) "
-                "else greatest(f.last, i.last) end as last "
-                "from _fine f full join _gone g using (signal, source, ticker) "
-                "full join i using (signal, source, ticker)"
-            )
-        )
-    finally:
-        con.unregister("_fine")
-        con.unregister("_gone")
+    """``fine`` after the rows ``gone`` (from ``replaced``) were deleted and the rows ``new``
+    inserted (no table is read). None where a group's first or last date went and nothing
+    inserted is as early or as late: its new one is in the table only."""
     import polars as pl
 
+    out = _select(
+        con,
+        "with i as (select signal, source, ticker, count(*) as n, min(as_of) as first, "
+        "max(as_of) as last from _new group by all) "
+        "select signal, source, ticker, "
+        "coalesce(f.n, 0) - coalesce(g.n, 0) + coalesce(i.n, 0) as n, "
+        "case when g.first_gone then (case when i.first <= f.first then i.first end) "
+        "else least(f.first, i.first) end as first, "
+        "case when g.last_gone then (case when i.last >= f.last then i.last end) "
+        "else greatest(f.last, i.last) end as last "
+        "from _fine f full join _gone g using (signal, source, ticker) "
+        "full join i using (signal, source, ticker)",
+        _fine=fine,
+        _gone=gone,
+        _new=new,
+    )
+    if out is None:
+        return None
     out = out.filter(pl.col("n") != 0)
     if (out["n"] < 0).any() or out["first"].is_null().any() or out["last"].is_null().any():
         return None
     return out.cast(fine.schema)
 
 
-def derived(con: duckdb.DuckDBPyConnection, fine: pl.DataFrame) -> pl.DataFrame:
-    """``fine`` once the derived signals were replaced: its other rows, and the derived rows'
-    groups read from the table."""
+def derived(con: duckdb.DuckDBPyConnection, fine: pl.DataFrame) -> pl.DataFrame | None:
+    """``fine`` once the derived signals were replaced and committed: its other rows, and the
+    derived rows' groups read from the table."""
     import polars as pl
 
-    from screener.db import frame
-
-    new = frame(con.sql(_FINE.format(where="where source = 'derived'")))
+    new = _select(con, _FINE.format(where="where source = 'derived'"))
+    if new is None:
+        return None
     return pl.concat([fine.filter(pl.col("source") != "derived"), new.cast(fine.schema)])

@@ -517,10 +517,8 @@ def derive_signals(db_path: Path) -> int:
                     "'derived' as source from derived_signals() order by as_of"
                 )
                 n = con.execute("select count(*) from signals where source = 'derived'").fetchall()
-                fine = keeper.fine()
-                if fine is not None:
-                    fine = catalog.derived(con, fine)
-            keeper.keep(con, fine)
+            fine = keeper.fine()
+            keeper.keep(con, catalog.derived(con, fine) if fine is not None else None)
             return int(n[0][0])
         finally:
             con.close()
@@ -564,8 +562,8 @@ def _write_signals(
     before, screener/catalog.py) updated with what was deleted and inserted, or None."""
     from screener import catalog
 
+    gone = catalog.replaced(con, fine, data) if fine is not None else None
     con.register("_sig", data.to_arrow())
-    gone = catalog.replaced(con, fine, "_sig") if fine is not None else None
     con.execute(
         "delete from signals using _sig where signals.ticker = _sig.ticker "
         "and signals.as_of = _sig.as_of and signals.signal = _sig.signal"
@@ -573,9 +571,7 @@ def _write_signals(
     con.execute(  # in date order: see sql/14_signals.sql
         "insert into signals select ticker, as_of, signal, value, source from _sig order by as_of"
     )
-    if fine is not None and gone is not None:
-        fine = catalog.updated(con, fine, gone, "_sig")
-    else:
-        fine = None
     con.unregister("_sig")
-    return fine
+    if fine is None or gone is None:
+        return None
+    return catalog.updated(con, fine, gone, data)

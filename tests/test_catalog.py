@@ -259,3 +259,22 @@ def test_ingesting_a_note_carries_the_catalog_without_importing_polars(db_copy, 
     kept = sorted((tmp_path / "cache").glob("signal-catalog-*"), key=lambda p: p.stat().st_mtime)
     assert len(kept) == 2  # the load's, then the same bytes under the state the ingest left
     assert kept[0].read_bytes() == kept[1].read_bytes()
+
+
+def test_a_failing_catalog_statement_leaves_the_writers_transaction_alone(db_copy):
+    key = {"signal": ["m"], "source": ["s"], "ticker": ["300308.SZ"]}
+    new = pl.DataFrame({**key, "as_of": [date(2026, 1, 5)]})
+    # a fine catalog whose dates are not dates: comparing them fails as the statement runs
+    bad = pl.DataFrame({**key, "n": [1], "first": ["not a date"], "last": ["not a date"]})
+    gone = pl.DataFrame({**key, "n": [1], "first_gone": [True], "last_gone": [True]})
+    con = duckdb.connect(str(db_copy))
+    try:
+        con.execute("insert into signals values ('300308.SZ', '2026-01-05', 'm', 1.0, 's')")
+        con.execute("begin transaction")
+        con.execute("insert into signals values ('0981.HK', '2026-01-05', 'm', 2.0, 's')")
+        assert catalog.replaced(con, bad, new) is None  # on a cursor of its own
+        assert catalog.updated(con, bad, gone, new) is None
+        con.execute("commit")  # not aborted
+        assert con.execute("select count(*) from signals").fetchall() == [(2,)]
+    finally:
+        con.close()
