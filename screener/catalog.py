@@ -10,9 +10,10 @@ still holds DuckDB's lock on the file (``Keeper``):
 
 - a write that leaves ``signals`` alone (``ingest``, a load of prices only) carries the kept
   result over to the state it leaves, as it is;
-- ``signals load`` updates the fine catalog with the rows it replaces and the rows it brings:
-  counts and dates stay exact, and where a ticker's first or last date is replaced by nothing
-  as early or as late, which only the table could tell, nothing is kept;
+- ``signals load`` updates the fine catalog with the rows it replaces and the rows it brings
+  (into an empty table, from nothing): counts and dates stay exact, and where a ticker's first
+  or last date is replaced by nothing as early or as late, which only the table could tell,
+  nothing is kept;
 - ``signals derive`` replaces the fine catalog's derived rows with those of the new values.
 
 So the first `signals list` after a screener write reads the cache; after another client's
@@ -108,9 +109,14 @@ class Keeper:
         self.path = path
         self.before = cache.database_state(path)
 
-    def fine(self) -> pl.DataFrame | None:
-        """The fine catalog kept for the state the write starts from, if any."""
-        return _kept(self.before, FINE) if self.before is not None else None
+    def fine(self, con: duckdb.DuckDBPyConnection | None = None) -> pl.DataFrame | None:
+        """The fine catalog kept for the state the write starts from, if any; else, given the
+        writer's connection before its write, that of an empty table (a first load's)."""
+        kept = _kept(self.before, FINE) if self.before is not None else None
+        if kept is not None or con is None or self.before is None:
+            return kept
+        first = _select(con, "select 1 from signals limit 1")
+        return _select(con, FINE_SQL) if first is not None and first.height == 0 else None
 
     def _after(self, con: duckdb.DuckDBPyConnection) -> tuple[object, ...] | None:
         try:

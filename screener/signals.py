@@ -531,7 +531,7 @@ def _write(db_path: Path, data: MarketData) -> None:
     con = dbm.connect(db_path)
     try:
         keeper = Keeper(db_path)
-        fine = keeper.fine() if data.signals.height else None
+        fine = keeper.fine(con) if data.signals.height else None
         dbm.check_schema(con, db_path)
         with (
             dbm.sql_errors(f"{db_path}: loading failed, database unchanged"),

@@ -177,8 +177,13 @@ def _signals_csv(path: Path, rows: list[tuple[str, str, str, float]]) -> Path:
 
 def test_the_screener_writers_keep_the_catalog_current(db_copy, reads, tmp_path, kb):
     csv = tmp_path / "s.csv"
+    # the first load into an empty table: its catalog is that of the rows it brings
     load_signals(db_copy, [_signals_csv(csv, [("300308.SZ", "2026-01-05", "mom", 1.0)])], "mine")
-    assert _listed(db_copy).equals(_fresh(db_copy)) and len(reads) == 1  # nothing kept before
+    assert _listed(db_copy).equals(_fresh(db_copy)) and not reads
+    # nothing kept and rows in the table: the next list computes
+    _client_writes(db_copy, "insert into signals values ('0981.HK', '2026-01-02', 'x', 1, 'sql')")
+    load_signals(db_copy, [_signals_csv(csv, [("300308.SZ", "2026-01-05", "mom", 1.0)])], "mine")
+    assert _listed(db_copy).equals(_fresh(db_copy)) and len(reads) == 1
     # appended, replaced in place, a new ticker: the load updates what was kept
     rows = [("300308.SZ", "2026-01-06", "mom", 2.0), ("300308.SZ", "2026-01-05", "mom", 3.0)]
     load_signals(
