@@ -75,17 +75,30 @@ def has(kind: str, key: str) -> bool:
     return folder is not None and (folder / f"{kind}-{key}.pickle").is_file()
 
 
-def copy(kind: str, key: str, new_key: str) -> bool:
-    """Store what is stored under ``key`` under ``new_key`` too, as it is (not unpickled:
-    no import of what it holds). False when there is nothing under ``key``."""
+def raw(kind: str, key: str) -> bytes | None:
+    """The stored bytes under ``kind`` and ``key``, not unpickled (no import of what they
+    hold), or None."""
     folder = cache_dir()
     if folder is None:
-        return False
+        return None
     try:
-        data = (folder / f"{kind}-{key}.pickle").read_bytes()
+        return (folder / f"{kind}-{key}.pickle").read_bytes()
     except OSError:
+        return None
+
+
+def put_raw(kind: str, key: str, data: bytes) -> None:
+    """Store bytes that ``raw`` gave, as they are."""
+    _store(kind, key, lambda fh: fh.write(data))
+
+
+def copy(kind: str, key: str, new_key: str) -> bool:
+    """Store what is stored under ``key`` under ``new_key`` too, as it is. False when there
+    is nothing under ``key``."""
+    data = raw(kind, key)
+    if data is None:
         return False
-    _store(kind, new_key, lambda fh: fh.write(data))
+    put_raw(kind, new_key, data)
     return True
 
 

@@ -14,10 +14,12 @@ still holds DuckDB's lock on the file (``Keeper``):
   (into an empty table, from nothing): counts and dates stay exact, and where a ticker's first
   or last date is replaced by nothing as early or as late, which only the table could tell,
   nothing is kept;
-- ``signals derive`` replaces the fine catalog's derived rows with those of the new values.
+- ``signals derive`` replaces the fine catalog's derived rows with those of the new values;
+- ``build`` carries it to the new file when the signals it copied are those it was kept for
+  (``AcrossBuild``).
 
 So the first `signals list` after a screener write reads the cache; after another client's
-write, or a `build`, it computes the view again.
+write it computes the view again.
 """
 
 from __future__ import annotations
@@ -148,6 +150,68 @@ class Keeper:
         after = self._after(con)
         if after is not None:
             _keep(after, fine)
+
+
+class AcrossBuild:
+    """Carries the kept catalog from the database a ``build`` replaces to the file that
+    replaces it, when the signals the build copied are those it was kept for. ``build`` calls
+    each step in turn; a step that finds anything amiss drops it. Every state compared holds
+    DuckDB's checkpoint number, so equal states mean no write came between. Never an error."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] | None = None
+        self.checkpointed: tuple[object, ...] | None = None
+        self.written: tuple[object, ...] | None = None
+
+    def opened(self, path: Path) -> None:
+        """The old file, just opened to be read and checkpointed (DuckDB's lock held)."""
+        state = cache.database_state(path)
+        if state is None or not cache.exact(state):
+            return
+        kept = {kind: cache.raw(kind, _key(state, kind)) for kind in (FINE, KIND)}
+        if all(kept.values()):
+            self.kept = {k: v for k, v in kept.items() if v is not None}
+
+    def old_checkpointed(self, path: Path) -> None:
+        """The old file once checkpointed, still open."""
+        if self.kept is not None:
+            self.checkpointed = cache.database_state(path)
+
+    def copied(self, path: Path) -> None:
+        """The old file still attached, its tables copied: unchanged since it was checkpointed,
+        or nothing is carried."""
+        if self.kept is None or cache.database_state(path) != self.checkpointed:
+            self.kept = None
+
+    def new_written(self, path: Path) -> None:
+        """The new file checkpointed, still open."""
+        if self.kept is not None:
+            self.written = cache.database_state(path)
+
+    def swapped(self, path: Path) -> None:
+        """The new file renamed over the old one (its path and change time are new): kept for
+        its state, once that shows the same file at the same checkpoint with no log, that is
+        with no write since the build's."""
+        written = self.written
+        if self.kept is None or written is None or not cache.exact(written) or written[3]:
+            return
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return
+        try:
+            state = cache.database_state(path)
+            same_file = isinstance(state, tuple) and _file_id(state) == _file_id(written)
+            if state is not None and same_file and state[1] == written[1] and state[3] is None:
+                for kind, data in self.kept.items():
+                    cache.put_raw(kind, _key(state, kind), data)
+        finally:
+            con.close()
+
+
+def _file_id(state: tuple[object, ...]) -> object:
+    main = state[2]
+    return main[:2] if isinstance(main, tuple) else None
 
 
 def _select(

@@ -25,6 +25,8 @@ from screener.text import fold
 if TYPE_CHECKING:
     import polars as pl
 
+    from screener.catalog import AcrossBuild
+
 SQL_DIR = Path(str(resources.files("screener"))) / "sql"
 # 2: aliases.folded and aliases.source, themes.kind, market TW. 3-4: documents.format,
 # document_pages, prices. 5: no key index on signals and prices (the loaders keep the keys),
@@ -386,7 +388,7 @@ def check_screener_file(path: Path) -> None:
         )
 
 
-def _old_state(path: Path) -> tuple[str, dict[str, int], str | None]:
+def _old_state(path: Path, kept_catalog: AcrossBuild) -> tuple[str, dict[str, int], str | None]:
     """Open the old database read-write (which checkpoints its WAL into the file, so no stale
     WAL can outlive the swap), check it is a screener database and count its user rows.
     Returns its schema version, those counts and the fingerprint its extractions were made
@@ -399,6 +401,7 @@ def _old_state(path: Path) -> tuple[str, dict[str, int], str | None]:
             f"{path}: cannot open the existing database to carry over your data "
             f"({_first_line(e)}); nothing was changed"
         ) from e
+    kept_catalog.opened(path)
     try:
         try:
             row = con.execute("select value from meta where key = 'schema_version'").fetchone()
@@ -425,6 +428,7 @@ def _old_state(path: Path) -> tuple[str, dict[str, int], str | None]:
                 counts[t] = con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
         fp = con.execute("select value from meta where key = 'extraction_fingerprint'").fetchall()
         con.execute("checkpoint")
+        kept_catalog.old_checkpointed(path)
         return version, counts, (str(fp[0][0]) if fp else None)
     except duckdb.Error as e:
         raise DatabaseError(
@@ -453,6 +457,7 @@ def build(
     complete. A symlinked path is followed, never replaced; a path that holds anything but a
     screener database is refused. Holds the writer lock throughout.
     """
+    from screener.catalog import AcrossBuild
     from screener.corpus import read_corpus
     from screener.lock import real_path, writer_lock
 
@@ -471,9 +476,15 @@ def build(
         fingerprint = kb.fingerprint  # hashed once, when the knowledge was loaded
         old: dict[str, int] = {}
         old_fingerprint = None
+        # `signals list`'s kept result, carried when the signals copied are the same rows
+        kept_catalog = AcrossBuild()
         if real.exists():
-            _, old, old_fingerprint = _old_state(real)
+            version, old, old_fingerprint = _old_state(real, kept_catalog)
+            if version != SCHEMA_VERSION:  # copied by the columns both share: not the same
+                kept_catalog = AcrossBuild()
         carry = keep_ingested and bool(old)
+        if not carry:
+            kept_catalog = AcrossBuild()
         # the stored extractions are what this code and data would make: copy them as they
         # are; else re-extract the stored texts on every core
         reuse = carry and old_fingerprint == fingerprint
@@ -501,6 +512,7 @@ def build(
                         else:
                             carried = _write_extracted(con, extracted, len(stored), progress)
                         kept = _carry_tables(con)
+                        kept_catalog.copied(real)
                         con.execute(f"detach {PREVIOUS}")
                     _set_meta(
                         con,
@@ -513,6 +525,7 @@ def build(
                         for t in ("documents", "companies", "listings", "links", "capex")
                     }
                     con.execute("checkpoint")
+                    kept_catalog.new_written(tmp)
                 finally:
                     con.close()
             _fsync(tmp)
@@ -536,6 +549,7 @@ def build(
         finally:
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        kept_catalog.swapped(real)
     return BuildReport(
         shown,
         counts["documents"],

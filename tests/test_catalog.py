@@ -212,6 +212,52 @@ def test_the_screener_writers_keep_the_catalog_current(db_copy, reads, tmp_path,
     assert "mine" not in set(_listed(db_copy)["source"]) and len(reads) == 3
 
 
+def test_a_build_carries_the_catalog_of_the_signals_it_copies(db_copy, reads, tmp_path):
+    from screener.db import build
+
+    rows = [("300308.SZ", "2026-01-05", "mom", 1.0), ("0981.HK", "2026-01-06", "mom", 2.0)]
+    load_signals(db_copy, [_signals_csv(tmp_path / "s.csv", rows)], "mine")
+    build(db_copy)
+    assert _listed(db_copy).equals(_fresh(db_copy)) and not reads
+    # nothing kept for the old file: nothing carried, the next list computes
+    _client_writes(db_copy, "insert into signals values ('NVDA.O', '2026-01-07', 'x', 1, 'sql')")
+    build(db_copy)
+    assert _listed(db_copy).equals(_fresh(db_copy)) and len(reads) == 1
+    build(db_copy, keep_ingested=False)  # the signals dropped
+    assert _listed(db_copy).height == 0 and len(reads) == 2
+
+
+def test_a_build_carries_nothing_past_a_write_it_did_not_make(db_copy, reads, tmp_path):
+    """AcrossBuild's steps, in build's order on one file, with another program's write (a
+    row the kept catalog does not have) before the copy or before the swap is checked."""
+    from screener.catalog import AcrossBuild
+
+    load_signals(db_copy, [_signals_csv(tmp_path / "s.csv", [("300308.SZ", "2026-01-05", "m", 1)])])
+    for i, write_before in enumerate(("copied", "swapped")):
+        _listed(db_copy)  # kept for the state now
+        n = len(reads)
+        across = AcrossBuild()
+        with duckdb.connect(str(db_copy)) as con:
+            across.opened(db_copy)
+            con.execute("checkpoint")
+            across.old_checkpointed(db_copy)
+        assert across.kept is not None
+        row = f"insert into signals values ('0981.HK', '2026-02-0{i + 1}', 'w{i}', 1, 'sql')"
+        if write_before == "copied":
+            _client_writes(db_copy, row)
+        with duckdb.connect(str(db_copy), read_only=True):
+            across.copied(db_copy)
+        with duckdb.connect(str(db_copy)) as con:
+            con.execute("checkpoint")
+            across.new_written(db_copy)
+        if write_before == "swapped":
+            _client_writes(db_copy, row)
+        across.swapped(db_copy)
+        # had the old catalog been kept for the state after the write, the list would lack w{i}
+        listed = _listed(db_copy)
+        assert f"w{i}" in set(listed["signal"]) and len(reads) == n + 1
+
+
 def test_loads_keep_the_fine_catalog_exact(db_copy, reads, tmp_path):
     """Random loads (new keys, replaced keys, keys moved to another source, first and last
     dates replaced): what is kept after each is what the table gives, or nothing."""
