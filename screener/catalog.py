@@ -180,7 +180,8 @@ class AcrossBuild:
     def copied(self, path: Path) -> None:
         """The old file still attached, its tables copied: unchanged since it was checkpointed,
         or nothing is carried."""
-        if self.kept is None or cache.database_state(path) != self.checkpointed:
+        before = self.checkpointed
+        if before is None or not cache.exact(before) or cache.database_state(path) != before:
             self.kept = None
 
     def new_written(self, path: Path) -> None:
