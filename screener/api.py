@@ -415,7 +415,10 @@ class Database:
             ]
             if bad:
                 names = known | {"exposure"}
-                names |= {r[0] for r in con.execute("select signal from signal_catalog").fetchall()}
+                # one text column's distinct values: 0.11 s on 104 M rows (the view: 1.0-1.6 s)
+                names |= {
+                    r[0] for r in con.execute("select distinct signal from signals").fetchall()
+                }
                 raise UsageError(
                     f"--weights: unknown signal {bad[0]!r}; valid names: {', '.join(sorted(names))}"
                 )

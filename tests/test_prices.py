@@ -269,3 +269,18 @@ def test_build_copies_signals_already_in_date_order_as_they_are(tmp_path, rows, 
     with duckdb.connect() as con:
         con.execute(f"attach '{old}' as {dbm.PREVIOUS} (read_only)")
         assert dbm._row_groups_dated(con, "signals") is dated
+
+
+def test_an_unknown_weight_is_told_with_the_loaded_signals(db_copy, tmp_path):
+    from screener.api import Database
+    from screener.errors import UsageError
+
+    sig = tmp_path / "s.csv"
+    sig.write_text(
+        "ticker,as_of,signal,value\n300308.SZ,2026-01-05,mom,1\n0981.HK,2026-01-05,val,2\n"
+    )
+    load_signals(db_copy, [sig])
+    with Database(db_copy) as d, pytest.raises(UsageError) as caught:
+        d.screen(as_of="2026-03-31", weights={"exposure": 1, "nope": 1})
+    assert "unknown signal 'nope'" in str(caught.value)
+    assert str(caught.value).endswith("valid names: exposure, mom, val")
