@@ -102,12 +102,16 @@ def _run_sampled(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str
     return out, round(peak[0], 1)
 
 
+def _ops(*args: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run one operation of ops.py in a fresh process."""
+    return [sys.executable, str(HERE / "ops.py"), *args], {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
 def _op(*args: str) -> dict:
-    """One operation of ops.py in a fresh process, unobserved: sampling a process tree's
-    memory reads each process's page tables under its memory lock, which took 1.2-2.5 s from an
-    11.2-11.4 s ingest of the full corpus (two runs each way). Its memory is ``_peak_mb``'s."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, str(HERE / "ops.py"), *args]
+    """One operation of ops.py, unobserved: sampling a process tree's memory reads each
+    process's page tables under its memory lock, which took 1.2-2.5 s from an 11.2-11.4 s
+    ingest of the full corpus (two runs each way). Its memory is ``_peak_mb``'s."""
+    cmd, env = _ops(*args)
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     if r.returncode != 0:
         raise SystemExit(f"benchmark command {args[:2]} failed:\n{r.stderr[-3000:]}")
@@ -116,8 +120,7 @@ def _op(*args: str) -> dict:
 
 def _peak_mb(*args: str) -> float:
     """Peak memory of the process tree of one operation of ops.py, run again to be sampled."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return _run_sampled([sys.executable, str(HERE / "ops.py"), *args], env)[1]
+    return _run_sampled(*_ops(*args))[1]
 
 
 def _timed(cmd: list[str], repeats: int, before: Callable[[], None] | None = None) -> float:

@@ -172,6 +172,10 @@ class AcrossBuild:
         if all(kept.values()):
             self.kept = {k: v for k, v in kept.items() if v is not None}
 
+    def drop(self) -> None:
+        """Carry nothing (the build does not copy the signals as they are)."""
+        self.kept = None
+
     def old_checkpointed(self, path: Path) -> None:
         """The old file once checkpointed, still open."""
         if self.kept is not None:
@@ -182,7 +186,7 @@ class AcrossBuild:
         or nothing is carried."""
         before = self.checkpointed
         if before is None or not cache.exact(before) or cache.database_state(path) != before:
-            self.kept = None
+            self.drop()
 
     def new_written(self, path: Path) -> None:
         """The new file checkpointed, still open."""

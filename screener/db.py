@@ -476,15 +476,14 @@ def build(
         fingerprint = kb.fingerprint  # hashed once, when the knowledge was loaded
         old: dict[str, int] = {}
         old_fingerprint = None
+        version = SCHEMA_VERSION
         # `signals list`'s kept result, carried when the signals copied are the same rows
         kept_catalog = AcrossBuild()
         if real.exists():
             version, old, old_fingerprint = _old_state(real, kept_catalog)
-            if version != SCHEMA_VERSION:  # copied by the columns both share: not the same
-                kept_catalog = AcrossBuild()
         carry = keep_ingested and bool(old)
-        if not carry:
-            kept_catalog = AcrossBuild()
+        if not carry or version != SCHEMA_VERSION:  # not copied, or by the columns both share
+            kept_catalog.drop()
         # the stored extractions are what this code and data would make: copy them as they
         # are; else re-extract the stored texts on every core
         reuse = carry and old_fingerprint == fingerprint
